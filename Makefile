@@ -1,0 +1,31 @@
+# Stable entry points. The real build is CMake + Ninja in build/.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure test unit-test integration-test demo package clean
+
+all: $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR)
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
+
+deps:
+	scripts/install-deps
+
+# Installs what is missing, builds, then runs unit and integration tests.
+test: deps
+	$(MAKE) all
+	scripts/run-tests $(BUILD_DIR)
+
+demo: deps
+	$(MAKE) all
+	scripts/demo
+
+package: deps
+	$(MAKE) all
+	cmake --build $(BUILD_DIR) --target package
+
+clean:
+	rm -rf $(BUILD_DIR)

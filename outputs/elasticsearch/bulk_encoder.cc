@@ -1,0 +1,17 @@
+#include "outputs/elasticsearch/bulk_encoder.h"
+
+namespace sluice {
+
+void appendBulkItem(std::string& body, const IndexTemplate& index, const Batch& batch,
+                    size_t event_index) {
+  const EventRecord& event = batch.events[event_index];
+  body += "{\"create\":{\"_index\":\"";
+  index.render(body, batch, event_index);
+  body += "\",\"_id\":\"";
+  event.id.appendTo(body);
+  body += "\"}}\n";
+  body += batch.document(event);
+  body += '\n';
+}
+
+}  // namespace sluice

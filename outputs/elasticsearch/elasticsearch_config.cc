@@ -1,0 +1,55 @@
+#include "outputs/elasticsearch/elasticsearch_config.h"
+
+namespace sluice {
+
+std::unique_ptr<ComponentConfig> ElasticsearchConfig::parse(YamlReader& r) {
+  auto c = std::make_unique<ElasticsearchConfig>();
+  c->hosts = r.stringList("hosts");
+  if (c->hosts.empty()) r.errorHere("an elasticsearch output needs at least one URL in \"hosts\"");
+  for (std::string& h : c->hosts) {
+    if (h.rfind("http://", 0) != 0 && h.rfind("https://", 0) != 0) {
+      r.error("hosts", "\"" + h + "\" must start with http:// or https://");
+    }
+    while (!h.empty() && h.back() == '/') h.pop_back();
+  }
+  c->index = r.string("index", c->index);
+  std::string error;
+  if (auto t = IndexTemplate::parse(c->index, error)) {
+    c->index_template = std::move(*t);
+  } else {
+    r.error("index", error);
+  }
+  if (auto flush = r.object("flush")) {
+    c->flush_events = static_cast<size_t>(flush->integer("events", 5000, 1, 1'000'000));
+    c->flush_bytes = flush->byteSize("bytes", c->flush_bytes);
+    if (c->flush_bytes < 1024 || c->flush_bytes > 512ULL * 1024 * 1024) {
+      flush->error("bytes", "must be between 1KiB and 512MiB");
+    }
+    c->flush_interval = flush->duration("interval", c->flush_interval);
+    flush->rejectUnknownKeys();
+  }
+  c->workers = static_cast<int>(r.integer("workers", 2, 1, 64));
+  c->request_timeout = r.duration("timeout", c->request_timeout);
+  if (auto retry = r.object("retry")) {
+    c->retry_initial = retry->duration("initial", c->retry_initial);
+    c->retry_max = retry->duration("max", c->retry_max);
+    if (c->retry_initial.count() <= 0 || c->retry_max < c->retry_initial) {
+      retry->errorHere("retry.initial must be positive and not above retry.max");
+    }
+    retry->rejectUnknownKeys();
+  }
+  if (auto auth = r.object("auth")) {
+    c->username = auth->string("username", "");
+    c->password = auth->string("password", "");
+    c->api_key = auth->string("api_key", "");
+    c->bearer = auth->string("bearer", "");
+    int kinds = !c->username.empty() + !c->api_key.empty() + !c->bearer.empty();
+    if (kinds > 1) auth->errorHere("use one of username/password, api_key or bearer");
+    if (!c->password.empty() && c->username.empty()) auth->error("password", "needs a username");
+    auth->rejectUnknownKeys();
+  }
+  r.rejectUnsupported({"tls", "setup", "buffer", "dead_letter", "data_stream", "compression"});
+  return c;
+}
+
+}  // namespace sluice

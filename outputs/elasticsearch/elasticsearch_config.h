@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/yaml_reader.h"
+#include "outputs/elasticsearch/index_template.h"
+#include "pipeline/registry.h"
+
+namespace sluice {
+
+struct ElasticsearchConfig : ComponentConfig {
+  std::vector<std::string> hosts;  // base URLs, no trailing slash
+  std::string index = "logs-{service.name}-{+yyyy.MM.dd}";
+  IndexTemplate index_template;
+  size_t flush_events = 5000;
+  uint64_t flush_bytes = 5 * 1024 * 1024;
+  std::chrono::milliseconds flush_interval{1000};
+  int workers = 2;
+  size_t queue_batches = 4;
+  std::chrono::milliseconds request_timeout{60'000};
+  std::chrono::milliseconds retry_initial{250};
+  std::chrono::milliseconds retry_max{30'000};
+  std::string username;
+  std::string password;
+  std::string api_key;
+  std::string bearer;
+
+  std::vector<std::string> routeFields() const override { return index_template.fields(); }
+  static std::unique_ptr<ComponentConfig> parse(YamlReader& r);
+};
+
+}  // namespace sluice

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "outputs/elasticsearch/bulk_response.h"
+#include "outputs/elasticsearch/elasticsearch_config.h"
+#include "outputs/elasticsearch/http_client.h"
+#include "pipeline/bounded_queue.h"
+#include "pipeline/component.h"
+#include "pipeline/logger.h"
+#include "pipeline/metrics.h"
+
+namespace sluice {
+
+// Bulk-indexes batches into Elasticsearch (or OpenSearch). Each worker
+// thread gathers batches up to the flush limits, sends one _bulk request and
+// reads every item of the answer: items that failed with 429/5xx are sent
+// again with backoff, rejected ones are counted by reason; a batch is
+// completed only once each of its events is settled.
+class ElasticsearchOutput : public Output {
+ public:
+  ElasticsearchOutput(const OutputSettings& settings, const ElasticsearchConfig& config,
+                      const BuildContext& context);
+  ~ElasticsearchOutput() override;
+
+  const std::string& id() const override { return id_; }
+  void start() override;
+  bool push(BatchPtr batch) override { return queue_.push(std::move(batch)); }
+  void stop(Deadline deadline) override;
+  bool ready() const override { return ready_.load(); }
+
+  static void registerType(Registry& registry);
+
+ private:
+  struct ItemRef {
+    uint32_t batch;
+    uint32_t event;
+  };
+  struct Worker {
+    std::unique_ptr<HttpClient> client;
+    IndexTemplate index;  // each worker its own: the template caches dates
+    std::string body;
+  };
+
+  void runWorker(Worker& worker);
+  std::vector<BatchPtr> collect(Worker& worker);
+  // False when shutdown's deadline came before every item was settled.
+  bool sendItems(Worker& worker, const std::vector<BatchPtr>& batches, std::vector<ItemRef> items);
+  bool waitBeforeRetry(int attempt);
+  void probe(Worker& worker);
+  const std::string& currentHost() const;
+  void reject(const BulkItemResult& item, const Batch& batch, size_t event);
+
+  std::string id_;
+  ElasticsearchConfig config_;
+  BoundedQueue<BatchPtr> queue_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> ready_{false};
+  std::atomic<size_t> host_index_{0};
+
+  std::mutex stop_mutex_;
+  std::condition_variable stop_signal_;
+  bool stopping_ = false;
+  Deadline deadline_ = Deadline::max();
+
+  std::mutex log_mutex_;
+  LogRateLimiter retry_log_;
+  LogRateLimiter reject_log_;
+  Counter& sent_;
+  Counter& requests_;
+  Histogram& request_duration_;
+};
+
+}  // namespace sluice

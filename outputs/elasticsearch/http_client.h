@@ -1,0 +1,57 @@
+#pragma once
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice {
+
+struct HttpResponse {
+  long status = 0;     // 0 when no HTTP answer came back
+  std::string body;    // with SIMDJSON_PADDING bytes of spare capacity
+  std::string error;   // transport error, when status is 0
+};
+
+struct HttpClientOptions {
+  std::chrono::milliseconds timeout{60'000};
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::string username;
+  std::string password;
+  std::vector<std::string> headers;  // "Name: value"
+  size_t max_response_bytes = 64 * 1024 * 1024;
+};
+
+// One keep-alive HTTP/1.1 connection (a libcurl easy handle) per client; a
+// worker thread owns one.
+class HttpClient {
+ public:
+  explicit HttpClient(HttpClientOptions options);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  HttpResponse post(const std::string& url, std::string_view body, std::string_view content_type);
+  HttpResponse get(const std::string& url);
+
+ private:
+  HttpResponse perform(const std::string& url, const std::string_view* body, std::string_view content_type);
+
+  struct CurlDeleter {
+    void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  };
+  struct SlistDeleter {
+    void operator()(curl_slist* s) const { curl_slist_free_all(s); }
+  };
+  HttpClientOptions options_;
+  std::unique_ptr<CURL, CurlDeleter> curl_;
+  std::unique_ptr<curl_slist, SlistDeleter> base_headers_;
+};
+
+// curl_global_init is not thread-safe: called once from main.
+void initHttpClients();
+
+}  // namespace sluice

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <thread>
+
+#include "pipeline/bounded_queue.h"
+#include "pipeline/component.h"
+#include "pipeline/metrics.h"
+#include "pipeline/registry.h"
+
+namespace sluice {
+
+// Writes events as NDJSON to standard output: for trying pipelines and for
+// piping into other tools.
+class StdoutOutput : public Output {
+ public:
+  explicit StdoutOutput(const OutputSettings& settings);
+  ~StdoutOutput() override;
+
+  const std::string& id() const override { return id_; }
+  void start() override;
+  bool push(BatchPtr batch) override { return queue_.push(std::move(batch)); }
+  void stop(Deadline deadline) override;
+
+  static void registerType(Registry& registry);
+
+ private:
+  void run();
+
+  std::string id_;
+  BoundedQueue<BatchPtr> queue_{4};
+  std::thread thread_;
+  Counter& sent_;
+  Counter& failed_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,83 @@
+#include "pipeline/batch_builder.h"
+
+namespace sluice {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+BatchBuilder::BatchBuilder(const std::string& input_id, NormalizerOptions options,
+                           BatchLimits limits, BatchSink& sink,
+                           AckTracker::Callback on_acknowledged)
+    : route_field_count_(static_cast<uint32_t>(options.route_fields.size())),
+      normalizer_(std::move(options)),
+      limits_(limits),
+      sink_(sink),
+      tracker_(std::make_shared<AckTracker>(std::move(on_acknowledged))),
+      received_(metrics().counter("sluice_events_received_total",
+                                  "Events read and normalized by an input", {{"input", input_id}})),
+      backpressure_micros_(metrics().counter(
+          "sluice_backpressure_seconds_total",
+          "Time an input waited for outputs to take its batches", {{"input", input_id}}, 1e-6)),
+      unparsed_(metrics().counter("sluice_parse_events_total",
+                                  "Events by how their line was parsed",
+                                  {{"input", input_id}, {"result", "unparsed"}})),
+      json_errors_(metrics().counter("sluice_parse_events_total",
+                                     "Events by how their line was parsed",
+                                     {{"input", input_id}, {"result", "json_error"}})),
+      invalid_utf8_(metrics().counter("sluice_invalid_utf8_total",
+                                      "Events whose text had bytes that are not UTF-8 (replaced)",
+                                      {{"input", input_id}})) {
+  openBatch();
+}
+
+void BatchBuilder::openBatch() {
+  batch_ = std::make_shared<Batch>(route_field_count_);
+  opened_at_ = Clock::now();
+}
+
+bool BatchBuilder::add(std::string_view line, const LineOrigin& origin) {
+  if (batch_->empty()) opened_at_ = Clock::now();
+  // Ingest time stands in for logs without a timestamp; milliseconds are enough.
+  normalizer_.normalize(line, origin, nowNs() / 1'000'000 * 1'000'000, *batch_);
+  if (batch_->size() >= limits_.max_events || batch_->bytes() >= limits_.max_bytes) return flush();
+  return true;
+}
+
+void BatchBuilder::publishStats() {
+  const NormalizeStats& now = normalizer_.stats();
+  unparsed_.add(now.unparsed - published_.unparsed);
+  json_errors_.add(now.json_errors - published_.json_errors);
+  invalid_utf8_.add(now.invalid_utf8 - published_.invalid_utf8);
+  published_ = now;
+}
+
+bool BatchBuilder::flush() {
+  if (batch_->empty()) return true;
+  publishStats();
+  received_.add(batch_->size());
+  uint64_t sequence = tracker_->open();
+  batch_->setAcknowledgement(tracker_, sequence);
+  if (on_sent_) on_sent_(sequence);
+  auto started = Clock::now();
+  bool ok = sink_.send(std::move(batch_));
+  backpressure_micros_.add(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count()));
+  openBatch();
+  return ok;
+}
+
+bool BatchBuilder::flushIfDue() {
+  if (batch_->empty() || Clock::now() - opened_at_ < limits_.linger) return true;
+  return flush();
+}
+
+std::chrono::milliseconds BatchBuilder::timeUntilDue() const {
+  if (batch_->empty()) return std::chrono::milliseconds(60'000);
+  auto left = limits_.linger - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   Clock::now() - opened_at_);
+  return std::max(left, std::chrono::milliseconds(0));
+}
+
+}  // namespace sluice

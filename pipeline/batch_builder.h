@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "pipeline/acknowledgement.h"
+#include "pipeline/component.h"
+#include "pipeline/metrics.h"
+#include "pipeline/normalizer.h"
+
+namespace sluice {
+
+struct BatchLimits {
+  size_t max_events = 2048;
+  size_t max_bytes = 2 * 1024 * 1024;
+  std::chrono::milliseconds linger{200};  // longest a partial batch waits
+};
+
+// An input's side of the pipeline: normalizes lines into the open batch and
+// sends it downstream when full or when it has waited long enough.
+class BatchBuilder {
+ public:
+  BatchBuilder(const std::string& input_id, NormalizerOptions options, BatchLimits limits,
+               BatchSink& sink, AckTracker::Callback on_acknowledged = {});
+
+  // False once the pipeline stopped taking batches.
+  bool add(std::string_view line, const LineOrigin& origin);
+  bool flush();
+  bool flushIfDue();
+  // How long until the open batch must go out (a large value when empty).
+  std::chrono::milliseconds timeUntilDue() const;
+
+  const std::shared_ptr<AckTracker>& tracker() const { return tracker_; }
+  // Runs after each batch is handed over with the batch's sequence number,
+  // so inputs can remember what the batch covers (checkpoints).
+  void onSent(std::function<void(uint64_t sequence)> fn) { on_sent_ = std::move(fn); }
+
+ private:
+  void openBatch();
+  void publishStats();
+
+  uint32_t route_field_count_;
+  Normalizer normalizer_;
+  BatchLimits limits_;
+  BatchSink& sink_;
+  std::shared_ptr<AckTracker> tracker_;
+  std::function<void(uint64_t)> on_sent_;
+  BatchPtr batch_;
+  std::chrono::steady_clock::time_point opened_at_;
+  NormalizeStats published_;
+  Counter& received_;
+  Counter& backpressure_micros_;
+  Counter& unparsed_;
+  Counter& json_errors_;
+  Counter& invalid_utf8_;
+};
+
+}  // namespace sluice

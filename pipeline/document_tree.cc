@@ -1,0 +1,133 @@
+#include "pipeline/document_tree.h"
+
+#include <fmt/format.h>
+
+#include "pipeline/json_escape.h"
+
+namespace sluice {
+
+DocumentTree::DocumentTree() { nodes_.emplace_back(); }
+
+DocumentTree::NodeId DocumentTree::declare(std::initializer_list<std::string_view> path) {
+  NodeId node = kRoot;
+  for (std::string_view key : path) {
+    NodeId child = find(node, key);
+    node = child >= 0 ? child : append(node, key);
+  }
+  return node;
+}
+
+void DocumentTree::sealSkeleton() { skeleton_ = nodes_; }
+
+void DocumentTree::reset() { nodes_.assign(skeleton_.begin(), skeleton_.end()); }
+
+DocumentTree::NodeId DocumentTree::append(NodeId parent, std::string_view key) {
+  NodeId id = static_cast<NodeId>(nodes_.size());
+  Node& node = nodes_.emplace_back();
+  node.key = key;
+  Node& p = nodes_[static_cast<size_t>(parent)];
+  if (p.last_child >= 0) {
+    nodes_[static_cast<size_t>(p.last_child)].next_sibling = id;
+  } else {
+    p.first_child = id;
+  }
+  p.last_child = id;
+  return id;
+}
+
+DocumentTree::NodeId DocumentTree::find(NodeId parent, std::string_view key) const {
+  for (NodeId c = nodes_[static_cast<size_t>(parent)].first_child; c >= 0;
+       c = nodes_[static_cast<size_t>(c)].next_sibling) {
+    if (nodes_[static_cast<size_t>(c)].key == key) return c;
+  }
+  return kInvalid;
+}
+
+DocumentTree::NodeId DocumentTree::objectChild(NodeId parent, std::string_view key) {
+  if (!nodes_[static_cast<size_t>(parent)].value.empty()) return kInvalid;
+  NodeId child = find(parent, key);
+  if (child < 0) return append(parent, key);
+  return nodes_[static_cast<size_t>(child)].value.empty() ? child : kInvalid;
+}
+
+DocumentTree::NodeId DocumentTree::leaf(NodeId parent, std::string_view key, bool overwrite) {
+  if (!nodes_[static_cast<size_t>(parent)].value.empty()) return kInvalid;
+  NodeId child = find(parent, key);
+  if (child < 0) return append(parent, key);
+  const Node& n = nodes_[static_cast<size_t>(child)];
+  // Documented objects (even while empty) and objects with members never
+  // turn into leaves: the caller files the value elsewhere.
+  if (n.first_child >= 0) return kInvalid;
+  if (!n.value.empty() && !overwrite) return kInvalid;
+  return child;
+}
+
+DocumentTree::NodeId DocumentTree::leafPath(NodeId parent, std::string_view key, bool overwrite) {
+  size_t dot = key.find('.');
+  if (dot == std::string_view::npos) return leaf(parent, key, overwrite);
+  // A key with empty segments is not a path.
+  if (key.front() == '.' || key.back() == '.' || key.find("..") != std::string_view::npos) {
+    return leaf(parent, key, overwrite);
+  }
+  NodeId node = parent;
+  size_t start = 0;
+  while (dot != std::string_view::npos) {
+    node = objectChild(node, key.substr(start, dot - start));
+    if (node < 0) return kInvalid;
+    start = dot + 1;
+    dot = key.find('.', start);
+  }
+  return leaf(node, key.substr(start), overwrite);
+}
+
+void DocumentTree::writeValue(std::string& out, const FieldValue& v, bool& utf8_ok) {
+  switch (v.kind) {
+    case FieldValue::Kind::kRaw:
+      out += v.text;
+      break;
+    case FieldValue::Kind::kString:
+      if (!appendJsonString(out, v.text)) utf8_ok = false;
+      break;
+    case FieldValue::Kind::kInt:
+      fmt::format_to(std::back_inserter(out), "{}", v.number);
+      break;
+    case FieldValue::Kind::kTimestamp:
+      out += '"';
+      appendRfc3339(out, v.number);
+      out += '"';
+      break;
+    case FieldValue::Kind::kNone:
+      break;
+  }
+}
+
+bool DocumentTree::writeObject(std::string& out, NodeId id, bool& utf8_ok) const {
+  out += '{';
+  bool wrote_any = false;
+  for (NodeId c = nodes_[static_cast<size_t>(id)].first_child; c >= 0;
+       c = nodes_[static_cast<size_t>(c)].next_sibling) {
+    const Node& child = nodes_[static_cast<size_t>(c)];
+    if (child.value.empty() && child.first_child < 0) continue;
+    size_t mark = out.size();
+    if (wrote_any) out += ',';
+    if (!appendJsonString(out, child.key)) utf8_ok = false;
+    out += ':';
+    if (!child.value.empty()) {
+      writeValue(out, child.value, utf8_ok);
+    } else if (!writeObject(out, c, utf8_ok)) {
+      out.resize(mark);  // an object whose members are all unset
+      continue;
+    }
+    wrote_any = true;
+  }
+  out += '}';
+  return wrote_any;
+}
+
+bool DocumentTree::write(std::string& out) const {
+  bool utf8_ok = true;
+  writeObject(out, kRoot, utf8_ok);
+  return utf8_ok;
+}
+
+}  // namespace sluice

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/timestamp.h"
+
+namespace sluice {
+
+// A value in an event under construction. Text is borrowed: from the line
+// being parsed, from the normalizer's scratch space or from configuration.
+struct FieldValue {
+  enum class Kind : uint8_t {
+    kNone,       // no value: the node is an object, or unset
+    kRaw,        // JSON text copied to the output as it is
+    kString,     // plain text, escaped on output
+    kInt,
+    kTimestamp,  // nanoseconds, written as an RFC 3339 string
+  };
+  Kind kind = Kind::kNone;
+  std::string_view text;
+  int64_t number = 0;
+
+  static FieldValue raw(std::string_view json) { return {Kind::kRaw, json, 0}; }
+  static FieldValue string(std::string_view s) { return {Kind::kString, s, 0}; }
+  static FieldValue integer(int64_t v) { return {Kind::kInt, {}, v}; }
+  static FieldValue timestamp(TimestampNs ns) { return {Kind::kTimestamp, {}, ns}; }
+  bool empty() const { return kind == Kind::kNone; }
+};
+
+// The shape of one event as nested objects, rebuilt for every event without
+// allocating once warm: nodes live in a vector that is reset, not freed.
+// Documented fields are declared once, up front, so they come first in every
+// event and in the documented order; fields found in the log are appended.
+class DocumentTree {
+ public:
+  using NodeId = int32_t;
+  static constexpr NodeId kRoot = 0;
+  static constexpr NodeId kInvalid = -1;
+
+  DocumentTree();
+
+  // Declares a path at construction time; returns its leaf node.
+  NodeId declare(std::initializer_list<std::string_view> path);
+  // Ends declarations: reset() returns to this state.
+  void sealSkeleton();
+  void reset();
+
+  NodeId find(NodeId parent, std::string_view key) const;
+  // Finds or creates the object child `key`; kInvalid when `parent` is a leaf
+  // or `key` is a leaf already.
+  NodeId objectChild(NodeId parent, std::string_view key);
+  // Finds or creates the leaf `key`; kInvalid when it exists as an object
+  // (declared or with members), or already has a value and `overwrite` is false.
+  NodeId leaf(NodeId parent, std::string_view key, bool overwrite);
+  // Splits a dotted key ("http.method") into nested objects; a key with empty
+  // segments ("a..b", ".x") is taken whole.
+  NodeId leafPath(NodeId parent, std::string_view dotted_key, bool overwrite);
+
+  FieldValue& value(NodeId node) { return nodes_[static_cast<size_t>(node)].value; }
+  const FieldValue& value(NodeId node) const { return nodes_[static_cast<size_t>(node)].value; }
+  bool hasChildren(NodeId node) const { return nodes_[static_cast<size_t>(node)].first_child >= 0; }
+
+  // Serializes the tree as one JSON object; unset leaves and empty objects
+  // are left out. Returns false if a string had invalid UTF-8 (replaced).
+  bool write(std::string& out) const;
+
+ private:
+  struct Node {
+    std::string_view key;
+    FieldValue value;
+    NodeId first_child = kInvalid;
+    NodeId last_child = kInvalid;
+    NodeId next_sibling = kInvalid;
+  };
+  NodeId append(NodeId parent, std::string_view key);
+  bool writeObject(std::string& out, NodeId node, bool& utf8_ok) const;
+  static void writeValue(std::string& out, const FieldValue& v, bool& utf8_ok);
+
+  std::vector<Node> nodes_;
+  std::vector<Node> skeleton_;
+};
+
+}  // namespace sluice
