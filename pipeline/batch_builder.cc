@@ -39,8 +39,7 @@ void BatchBuilder::openBatch() {
 
 bool BatchBuilder::add(std::string_view line, const LineOrigin& origin) {
   if (batch_->empty()) opened_at_ = Clock::now();
-  // Ingest time stands in for logs without a timestamp; milliseconds are enough.
-  normalizer_.normalize(line, origin, nowNs() / 1'000'000 * 1'000'000, *batch_);
+  normalizer_.normalize(line, origin, ingestTimeNow(), *batch_);
   if (batch_->size() >= limits_.max_events || batch_->bytes() >= limits_.max_bytes) return flush();
   return true;
 }

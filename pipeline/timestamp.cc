@@ -187,4 +187,6 @@ TimestampNs nowNs() {
       .count();
 }
 
+TimestampNs ingestTimeNow() { return nowNs() / 1'000'000 * 1'000'000; }
+
 }  // namespace sluice

@@ -27,6 +27,8 @@ std::optional<TimestampNs> parseTimestamp(std::string_view text);
 void appendRfc3339(std::string& out, TimestampNs ts);
 
 TimestampNs nowNs();
+// Now, to the millisecond: stands in for the time of logs that carry none.
+TimestampNs ingestTimeNow();
 
 // Days since 1970-01-01 for a proleptic Gregorian date, and back.
 int64_t daysFromCivil(int64_t year, unsigned month, unsigned day);
