@@ -34,6 +34,9 @@ BatchBuilder::BatchBuilder(const std::string& input_id, NormalizerOptions option
 
 void BatchBuilder::openBatch() {
   batch_ = std::make_shared<Batch>(route_field_count_);
+  // Growing the text by doubling would copy it about twice over.
+  batch_->documents.reserve(limits_.max_bytes + 64 * 1024);
+  batch_->events.reserve(limits_.max_events);
   opened_at_ = Clock::now();
 }
 

@@ -12,7 +12,7 @@ DocumentTree::NodeId DocumentTree::declare(std::initializer_list<std::string_vie
   NodeId node = kRoot;
   for (std::string_view key : path) {
     NodeId child = find(node, key);
-    node = child >= 0 ? child : append(node, key);
+    node = child >= 0 ? child : append(node, key, true);
   }
   return node;
 }
@@ -21,11 +21,13 @@ void DocumentTree::sealSkeleton() { skeleton_ = nodes_; }
 
 void DocumentTree::reset() { nodes_.assign(skeleton_.begin(), skeleton_.end()); }
 
-DocumentTree::NodeId DocumentTree::append(NodeId parent, std::string_view key) {
+DocumentTree::NodeId DocumentTree::append(NodeId parent, std::string_view key, bool key_is_json_safe) {
   NodeId id = static_cast<NodeId>(nodes_.size());
   Node& node = nodes_.emplace_back();
   node.key = key;
+  node.key_is_json_safe = key_is_json_safe;
   Node& p = nodes_[static_cast<size_t>(parent)];
+  p.child_keys |= keyBit(key);
   if (p.last_child >= 0) {
     nodes_[static_cast<size_t>(p.last_child)].next_sibling = id;
   } else {
@@ -36,6 +38,7 @@ DocumentTree::NodeId DocumentTree::append(NodeId parent, std::string_view key) {
 }
 
 DocumentTree::NodeId DocumentTree::find(NodeId parent, std::string_view key) const {
+  if ((nodes_[static_cast<size_t>(parent)].child_keys & keyBit(key)) == 0) return kInvalid;
   for (NodeId c = nodes_[static_cast<size_t>(parent)].first_child; c >= 0;
        c = nodes_[static_cast<size_t>(c)].next_sibling) {
     if (nodes_[static_cast<size_t>(c)].key == key) return c;
@@ -43,17 +46,18 @@ DocumentTree::NodeId DocumentTree::find(NodeId parent, std::string_view key) con
   return kInvalid;
 }
 
-DocumentTree::NodeId DocumentTree::objectChild(NodeId parent, std::string_view key) {
+DocumentTree::NodeId DocumentTree::objectChild(NodeId parent, std::string_view key, bool key_is_json_safe) {
   if (!nodes_[static_cast<size_t>(parent)].value.empty()) return kInvalid;
   NodeId child = find(parent, key);
-  if (child < 0) return append(parent, key);
+  if (child < 0) return append(parent, key, key_is_json_safe);
   return nodes_[static_cast<size_t>(child)].value.empty() ? child : kInvalid;
 }
 
-DocumentTree::NodeId DocumentTree::leaf(NodeId parent, std::string_view key, bool overwrite) {
+DocumentTree::NodeId DocumentTree::leaf(NodeId parent, std::string_view key, bool overwrite,
+                                        bool key_is_json_safe) {
   if (!nodes_[static_cast<size_t>(parent)].value.empty()) return kInvalid;
   NodeId child = find(parent, key);
-  if (child < 0) return append(parent, key);
+  if (child < 0) return append(parent, key, key_is_json_safe);
   const Node& n = nodes_[static_cast<size_t>(child)];
   // Documented objects (even while empty) and objects with members never
   // turn into leaves: the caller files the value elsewhere.
@@ -62,22 +66,23 @@ DocumentTree::NodeId DocumentTree::leaf(NodeId parent, std::string_view key, boo
   return child;
 }
 
-DocumentTree::NodeId DocumentTree::leafPath(NodeId parent, std::string_view key, bool overwrite) {
+DocumentTree::NodeId DocumentTree::leafPath(NodeId parent, std::string_view key, bool overwrite,
+                                            bool safe) {
   size_t dot = key.find('.');
-  if (dot == std::string_view::npos) return leaf(parent, key, overwrite);
+  if (dot == std::string_view::npos) return leaf(parent, key, overwrite, safe);
   // A key with empty segments is not a path.
   if (key.front() == '.' || key.back() == '.' || key.find("..") != std::string_view::npos) {
-    return leaf(parent, key, overwrite);
+    return leaf(parent, key, overwrite, safe);
   }
   NodeId node = parent;
   size_t start = 0;
   while (dot != std::string_view::npos) {
-    node = objectChild(node, key.substr(start, dot - start));
+    node = objectChild(node, key.substr(start, dot - start), safe);
     if (node < 0) return kInvalid;
     start = dot + 1;
     dot = key.find('.', start);
   }
-  return leaf(node, key.substr(start), overwrite);
+  return leaf(node, key.substr(start), overwrite, safe);
 }
 
 void DocumentTree::writeValue(std::string& out, const FieldValue& v, bool& utf8_ok) {
@@ -110,8 +115,14 @@ bool DocumentTree::writeObject(std::string& out, NodeId id, bool& utf8_ok) const
     if (child.value.empty() && child.first_child < 0) continue;
     size_t mark = out.size();
     if (wrote_any) out += ',';
-    if (!appendJsonString(out, child.key)) utf8_ok = false;
-    out += ':';
+    if (child.key_is_json_safe) {
+      out += '"';
+      out += child.key;
+      out += "\":";
+    } else {
+      if (!appendJsonString(out, child.key)) utf8_ok = false;
+      out += ':';
+    }
     if (!child.value.empty()) {
       writeValue(out, child.value, utf8_ok);
     } else if (!writeObject(out, c, utf8_ok)) {

@@ -48,16 +48,20 @@ class DocumentTree {
   void sealSkeleton();
   void reset();
 
+  // Keys are written as they are when `key_is_json_safe` (no quote,
+  // backslash or control character: the documented names, or keys copied
+  // from a JSON line without escapes), escaped otherwise.
   NodeId find(NodeId parent, std::string_view key) const;
   // Finds or creates the object child `key`; kInvalid when `parent` is a leaf
   // or `key` is a leaf already.
-  NodeId objectChild(NodeId parent, std::string_view key);
+  NodeId objectChild(NodeId parent, std::string_view key, bool key_is_json_safe = true);
   // Finds or creates the leaf `key`; kInvalid when it exists as an object
   // (declared or with members), or already has a value and `overwrite` is false.
-  NodeId leaf(NodeId parent, std::string_view key, bool overwrite);
+  NodeId leaf(NodeId parent, std::string_view key, bool overwrite, bool key_is_json_safe = true);
   // Splits a dotted key ("http.method") into nested objects; a key with empty
   // segments ("a..b", ".x") is taken whole.
-  NodeId leafPath(NodeId parent, std::string_view dotted_key, bool overwrite);
+  NodeId leafPath(NodeId parent, std::string_view dotted_key, bool overwrite,
+                  bool key_is_json_safe = true);
 
   FieldValue& value(NodeId node) { return nodes_[static_cast<size_t>(node)].value; }
   const FieldValue& value(NodeId node) const { return nodes_[static_cast<size_t>(node)].value; }
@@ -70,12 +74,19 @@ class DocumentTree {
  private:
   struct Node {
     std::string_view key;
+    bool key_is_json_safe = true;
     FieldValue value;
+    // One bit per child key hash: most lookups of a new key end here.
+    uint64_t child_keys = 0;
     NodeId first_child = kInvalid;
     NodeId last_child = kInvalid;
     NodeId next_sibling = kInvalid;
   };
-  NodeId append(NodeId parent, std::string_view key);
+  static uint64_t keyBit(std::string_view key) {
+    return key.empty() ? 1 : uint64_t{1} << ((key.size() * 31 + static_cast<unsigned char>(key.front()) * 7 +
+                                              static_cast<unsigned char>(key.back())) & 63);
+  }
+  NodeId append(NodeId parent, std::string_view key, bool key_is_json_safe);
   bool writeObject(std::string& out, NodeId node, bool& utf8_ok) const;
   static void writeValue(std::string& out, const FieldValue& v, bool& utf8_ok);
 

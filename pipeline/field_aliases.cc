@@ -1,7 +1,8 @@
 #include "pipeline/field_aliases.h"
 
 #include <string_view>
-#include <unordered_map>
+#include <array>
+#include <cstdint>
 
 namespace sluice {
 namespace {
@@ -91,13 +92,30 @@ std::string_view groupPrefix(G group) {
   return "";
 }
 
-const std::unordered_map<std::string_view, Alias>& table() {
-  static const auto* map = [] {
-    auto* m = new std::unordered_map<std::string_view, Alias>();
-    for (const Entry& e : kEntries) m->emplace(e.squashed, e.alias);
-    return m;
+// Open addressing over a small power-of-two table; the hash is computed while
+// the key is squashed, so a lookup costs one pass over the key.
+constexpr size_t kSlots = 256;
+
+constexpr uint32_t mix(uint32_t h, char c) { return (h ^ static_cast<unsigned char>(c)) * 16777619u; }
+
+struct Slot {
+  std::string_view squashed;
+  Alias alias;
+};
+
+const std::array<Slot, kSlots>& table() {
+  static const std::array<Slot, kSlots> slots = [] {
+    std::array<Slot, kSlots> t{};
+    for (const Entry& e : kEntries) {
+      uint32_t h = 2166136261u;
+      for (char c : e.squashed) h = mix(h, c);
+      size_t i = h & (kSlots - 1);
+      while (!t[i].squashed.empty()) i = (i + 1) & (kSlots - 1);
+      t[i] = {e.squashed, e.alias};
+    }
+    return t;
   }();
-  return *map;
+  return slots;
 }
 
 }  // namespace
@@ -106,15 +124,24 @@ Alias lookupAlias(AliasGroup enclosing, std::string_view key) {
   char buf[48];
   std::string_view prefix = groupPrefix(enclosing);
   if (prefix.size() + key.size() > sizeof buf) return {};
-  size_t n = prefix.size();
-  std::copy(prefix.begin(), prefix.end(), buf);
+  uint32_t h = 2166136261u;
+  size_t n = 0;
+  for (char c : prefix) {
+    buf[n++] = c;
+    h = mix(h, c);
+  }
   for (char c : key) {
     if (c == '_' || c == '-' || c == '.' || c == '@') continue;
-    buf[n++] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    buf[n++] = c;
+    h = mix(h, c);
   }
+  const std::string_view squashed(buf, n);
   const auto& t = table();
-  auto it = t.find(std::string_view(buf, n));
-  return it == t.end() ? Alias{} : it->second;
+  for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
+    if (t[i].squashed.empty()) return {};
+    if (t[i].squashed == squashed) return t[i].alias;
+  }
 }
 
 }  // namespace sluice

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace sluice {
 namespace {
@@ -56,6 +57,19 @@ size_t validSequenceLength(const unsigned char* p, size_t left) {
   return len;
 }
 
+// True when none of the 8 bytes in `w` needs attention: no control
+// character, quote, backslash or non-ASCII byte.
+inline bool wordIsPlain(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  uint64_t below_space = (w - kOnes * 0x20) & ~w;
+  uint64_t q = w ^ (kOnes * '"');
+  uint64_t quote = (q - kOnes) & ~q;
+  uint64_t b = w ^ (kOnes * '\\');
+  uint64_t backslash = (b - kOnes) & ~b;
+  return ((below_space | quote | backslash | w) & kHigh) == 0;
+}
+
 }  // namespace
 
 bool appendJsonEscaped(std::string& out, std::string_view text) {
@@ -63,6 +77,13 @@ bool appendJsonEscaped(std::string& out, std::string_view text) {
   const size_t size = text.size();
   size_t clean_from = 0;
   size_t i = 0;
+  // Most text needs no escaping: skip it eight bytes at a time.
+  while (i + 8 <= size) {
+    uint64_t w;
+    std::memcpy(&w, data + i, 8);
+    if (!wordIsPlain(w)) break;
+    i += 8;
+  }
   bool valid = true;
   // Validating the whole string once is faster than decoding every
   // multi-byte sequence when, as usual, the text is valid.

@@ -175,6 +175,12 @@ std::string_view Normalizer::scratchJoin(std::string_view prefix, std::string_vi
 }
 
 std::string_view Normalizer::scratchCopy(std::string_view text, CaseChange change) {
+  if (change != CaseChange::kNone) {
+    const unsigned char lo = change == CaseChange::kUpper ? 'a' : 'A';
+    bool needs_change = false;
+    for (char c : text) needs_change |= static_cast<unsigned char>(static_cast<unsigned char>(c) - lo) < 26;
+    if (!needs_change) return text;  // already in the wanted case: no copy
+  }
   if (text.size() > scratch_.size() - scratch_used_) return {};
   char* dst = scratch_.data() + scratch_used_;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -308,8 +314,8 @@ bool Normalizer::takeCanonical(Canonical field, od::value value, od::json_type t
   return false;
 }
 
-bool Normalizer::keepUnknown(NodeId parent, std::string_view key, od::value value,
-                             od::json_type type, AliasGroup group) {
+bool Normalizer::keepUnknown(NodeId parent, std::string_view key, bool key_is_json_safe,
+                             od::value value, od::json_type type, AliasGroup group) {
   std::string_view raw;
   if (type == od::json_type::object) {
     od::object object;
@@ -321,14 +327,15 @@ bool Normalizer::keepUnknown(NodeId parent, std::string_view key, od::value valu
     raw = value.raw_json_token();
   }
   raw = trimRight(raw);
-  NodeId node = tree_.leafPath(parent, key, /*overwrite=*/false);
+  NodeId node = tree_.leafPath(parent, key, /*overwrite=*/false, key_is_json_safe);
   if (node < 0) {
     // The name is taken by a documented field or a duplicate key: keep the
     // value under labels.* rather than produce a document Elasticsearch
     // rejects.
     NodeId labels = tree_.objectChild(DocumentTree::kRoot, "labels");
     std::string_view label = group == AliasGroup::kTop ? key : scratchJoin(groupName(group), key);
-    node = labels >= 0 && !label.empty() ? tree_.leaf(labels, label, false) : DocumentTree::kInvalid;
+    node = labels >= 0 && !label.empty() ? tree_.leaf(labels, label, false, key_is_json_safe)
+                                         : DocumentTree::kInvalid;
   }
   if (node < 0) {
     conflict_ = true;
@@ -341,9 +348,16 @@ bool Normalizer::keepUnknown(NodeId parent, std::string_view key, od::value valu
 bool Normalizer::walkObject(od::object object, NodeId node, AliasGroup group, int depth) {
   for (auto member : object) {
     od::field field;
-    std::string_view key;
     od::json_type type;
-    if (std::move(member).get(field) || field.unescaped_key().get(key)) return false;
+    if (std::move(member).get(field)) return false;
+    // Keys without escapes (nearly all) are used in place: no unescaping
+    // now, no escaping on output.
+    const char* raw_key = field.key().raw();
+    const char* end = raw_key;
+    while (*end != '"' && *end != '\\' && static_cast<unsigned char>(*end) >= 0x20) ++end;
+    const bool key_is_json_safe = *end == '"';
+    std::string_view key(raw_key, static_cast<size_t>(end - raw_key));
+    if (!key_is_json_safe && field.unescaped_key().get(key)) return false;
     od::value value = field.value();
     if (value.type().get(type)) return false;
     Alias alias = lookupAlias(group, key);
@@ -361,7 +375,7 @@ bool Normalizer::walkObject(od::object object, NodeId node, AliasGroup group, in
         type != od::json_type::array && takeCanonical(alias.field, value, type)) {
       continue;
     }
-    if (!keepUnknown(node, key, value, type, group)) return false;
+    if (!keepUnknown(node, key, key_is_json_safe, value, type, group)) return false;
   }
   return true;
 }
@@ -456,7 +470,7 @@ void Normalizer::normalize(std::string_view line, const LineOrigin& origin, Time
   if (!origin.file_path_json.empty()) tree_.value(file_path_node_) = FieldValue::raw(origin.file_path_json);
   tree_.value(offset_node_) = FieldValue::integer(static_cast<int64_t>(origin.offset));
   for (const StaticField& f : options_.fields) {
-    NodeId node = tree_.leafPath(DocumentTree::kRoot, f.path, /*overwrite=*/true);
+    NodeId node = tree_.leafPath(DocumentTree::kRoot, f.path, /*overwrite=*/true, /*safe=*/false);
     if (node >= 0) tree_.value(node) = FieldValue::raw(f.json);
   }
   NodeId ts_node = canonical_nodes_[static_cast<size_t>(Canonical::kTimestamp)];

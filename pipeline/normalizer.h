@@ -59,7 +59,7 @@ class Normalizer {
                   int depth);
   bool takeCanonical(Canonical field, simdjson::ondemand::value value,
                      simdjson::ondemand::json_type type);
-  bool keepUnknown(DocumentTree::NodeId parent, std::string_view key,
+  bool keepUnknown(DocumentTree::NodeId parent, std::string_view key, bool key_is_json_safe,
                    simdjson::ondemand::value value, simdjson::ondemand::json_type type,
                    AliasGroup group);
   void setCanonical(Canonical field, FieldValue value);

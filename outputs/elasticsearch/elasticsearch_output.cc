@@ -40,6 +40,7 @@ ElasticsearchOutput::ElasticsearchOutput(const OutputSettings& settings,
     worker->client = std::make_unique<HttpClient>(options);
     worker->index = config_.index_template;
     worker->index.bind(context.route_fields);
+    worker->body.reserve(config_.flush_bytes + config_.flush_bytes / 4);
     workers_.push_back(std::move(worker));
   }
 }
