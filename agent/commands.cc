@@ -32,8 +32,11 @@ int commandRun(const std::string& config_path) {
     config = loadConfig(config_path, registry);
   } catch (const ConfigException& e) {
     for (const ConfigError& err : e.errors().all()) {
-      logError("config", err.message, {{"file", e.errors().file()}, {"line", err.line},
-                                       {"column", err.column}, {"key", err.key}});
+      logError("config", err.message,
+               {{"file", e.errors().file()},
+                {"line", err.line},
+                {"column", err.column},
+                {"key", err.key}});
     }
     std::cerr << e.errors().format();
     return 1;
@@ -82,7 +85,8 @@ int commandParse(const std::string& config_path) {
   SourceKey source = SourceKey::fromParts("parse");
   Batch batch(0);
   auto on_line = [&](const LineReader::Line& line) {
-    normalizer.normalize(line.text, LineOrigin{source, {}, line.offset, line.truncated}, ingestTimeNow(), batch);
+    normalizer.normalize(line.text, LineOrigin{source, {}, line.offset, line.truncated},
+                         ingestTimeNow(), batch);
   };
   auto write_out = [&] {
     for (const EventRecord& e : batch.events) {

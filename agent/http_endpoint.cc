@@ -44,7 +44,8 @@ http::response<http::string_body> handle(const http::request<http::string_body>&
   } else if (target == "/ready") {
     bool ok = ready();
     reply(ok ? http::status::ok : http::status::service_unavailable,
-          ok ? "{\"status\":\"ready\"}\n" : "{\"status\":\"waiting for outputs\"}\n", "application/json");
+          ok ? "{\"status\":\"ready\"}\n" : "{\"status\":\"waiting for outputs\"}\n",
+          "application/json");
   } else {
     reply(http::status::not_found, "not found: try /metrics, /health or /ready\n", "text/plain");
   }
@@ -61,7 +62,8 @@ asio::awaitable<void> serve(tcp::socket socket, HttpEndpoint::ReadyCheck ready) 
     http::request_parser<http::string_body> parser;
     parser.body_limit(64 * 1024);
     stream.expires_after(std::chrono::seconds(30));
-    co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    co_await http::async_read(stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, ec));
     if (ec) break;
     request = parser.release();
     auto response = handle(request, ready);
@@ -75,7 +77,8 @@ asio::awaitable<void> serve(tcp::socket socket, HttpEndpoint::ReadyCheck ready) 
 asio::awaitable<void> acceptLoop(tcp::acceptor& acceptor, HttpEndpoint::ReadyCheck ready) {
   boost::system::error_code ec;
   for (;;) {
-    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket socket =
+        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) continue;
     asio::co_spawn(acceptor.get_executor(), serve(std::move(socket), ready), asio::detached);

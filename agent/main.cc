@@ -9,12 +9,14 @@ int main(int argc, char** argv) {
 
   auto* run = app.add_subcommand("run", "Run the pipeline of a config file");
   run->add_option("-c,--config", config_path, "Config file")->capture_default_str();
-  auto* validate = app.add_subcommand("validate", "Check a config file; errors name file, line, column and key");
+  auto* validate =
+      app.add_subcommand("validate", "Check a config file; errors name file, line, column and key");
   validate->add_option("-c,--config", config_path, "Config file")->capture_default_str();
   auto* version = app.add_subcommand("version", "Print version, build flags and library versions");
   std::string tap_config;
   auto* parse = app.add_subcommand("parse", "Normalize lines from stdin, print NDJSON events");
-  auto* tap = app.add_subcommand("tap", "Like parse, with the first input's settings from a config");
+  auto* tap =
+      app.add_subcommand("tap", "Like parse, with the first input's settings from a config");
   tap->add_option("-c,--config", tap_config, "Config file")->required();
 
   CLI11_PARSE(app, argc, argv);

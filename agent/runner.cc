@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include <csignal>
 #include <condition_variable>
+#include <csignal>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -72,8 +72,10 @@ int runAgent(const AgentConfig& config, const Registry& registry) {
   std::vector<std::unique_ptr<Output>> outputs;
   std::vector<std::unique_ptr<Input>> inputs;
   try {
-    for (const OutputSettings& o : config.outputs) outputs.push_back(registry.output(o.type)->build(o, context));
-    for (const InputSettings& i : config.inputs) inputs.push_back(registry.input(i.type)->build(i, context));
+    for (const OutputSettings& o : config.outputs)
+      outputs.push_back(registry.output(o.type)->build(o, context));
+    for (const InputSettings& i : config.inputs)
+      inputs.push_back(registry.input(i.type)->build(i, context));
   } catch (const std::exception& e) {
     logError("agent", "cannot start the pipeline", {{"error", e.what()}});
     return 1;
@@ -90,8 +92,9 @@ int runAgent(const AgentConfig& config, const Registry& registry) {
     try {
       endpoint->start();
     } catch (const std::exception& e) {
-      logError("http", "cannot listen", {{"address", config.http.host + ":" + std::to_string(config.http.port)},
-                                         {"error", e.what()}});
+      logError("http", "cannot listen",
+               {{"address", config.http.host + ":" + std::to_string(config.http.port)},
+                {"error", e.what()}});
       return 1;
     }
     logInfo("http", "http endpoint listening",
@@ -105,9 +108,10 @@ int runAgent(const AgentConfig& config, const Registry& registry) {
   }
   Fanout fanout(std::move(targets));
   for (auto& i : inputs) i->start(fanout);
-  logInfo("agent", "pipeline started", {{"version", SLUICE_VERSION},
-                                        {"inputs", static_cast<int64_t>(inputs.size())},
-                                        {"outputs", static_cast<int64_t>(outputs.size())}});
+  logInfo("agent", "pipeline started",
+          {{"version", SLUICE_VERSION},
+           {"inputs", static_cast<int64_t>(inputs.size())},
+           {"outputs", static_cast<int64_t>(outputs.size())}});
 
   sigset_t signals = agentSignals();
   const timespec tick{0, 100'000'000};
@@ -118,7 +122,8 @@ int runAgent(const AgentConfig& config, const Registry& registry) {
       break;
     }
     if (sig == SIGHUP) {
-      logWarn("agent", "configuration reload is not supported by this version; restart to apply changes");
+      logWarn("agent",
+              "configuration reload is not supported by this version; restart to apply changes");
     }
     bool all_finished = !inputs.empty();
     for (const auto& i : inputs) all_finished = all_finished && i->finished();

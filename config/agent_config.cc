@@ -4,20 +4,19 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <cstring>
 
 namespace sluice {
 namespace {
 
 bool validComponentId(std::string_view id) {
-  return !id.empty() && id.size() <= 64 &&
-         std::all_of(id.begin(), id.end(), [](char c) {
-           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '-' || c == '_' || c == '.';
-         });
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
+  });
 }
 
 // Reads `id` and `type`; reports duplicates and unknown types.
@@ -80,10 +79,9 @@ void parsePipeline(YamlReader& root, AgentConfig& config) {
   if (!pipeline) return;
   pipeline->oneOf("schema", "documented", {"documented"});
   if (auto batch = pipeline->object("batch")) {
-    config.batch.max_events =
-        static_cast<size_t>(batch->integer("events", static_cast<int64_t>(config.batch.max_events), 1, 1'000'000));
-    config.batch.max_bytes =
-        static_cast<size_t>(batch->byteSize("bytes", config.batch.max_bytes));
+    config.batch.max_events = static_cast<size_t>(
+        batch->integer("events", static_cast<int64_t>(config.batch.max_events), 1, 1'000'000));
+    config.batch.max_bytes = static_cast<size_t>(batch->byteSize("bytes", config.batch.max_bytes));
     if (config.batch.max_bytes < 1024 || config.batch.max_bytes > (1ULL << 30)) {
       batch->error("bytes", "must be between 1KiB and 1GiB");
     }
@@ -101,9 +99,10 @@ void parseHttp(YamlReader& root, AgentConfig& config) {
   std::string listen = http->string("listen", "127.0.0.1:5066");
   size_t colon = listen.rfind(':');
   unsigned port = 0;
-  auto [ptr, ec] = colon == std::string::npos
-                       ? std::from_chars(listen.data(), listen.data(), port)
-                       : std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
+  auto [ptr, ec] =
+      colon == std::string::npos
+          ? std::from_chars(listen.data(), listen.data(), port)
+          : std::from_chars(listen.data() + colon + 1, listen.data() + listen.size(), port);
   if (colon == std::string::npos || colon == 0 || ec != std::errc() ||
       ptr != listen.data() + listen.size() || port > 65535) {
     http->error("listen", "expected HOST:PORT such as 127.0.0.1:5066 (port 0 picks a free one)");
@@ -124,7 +123,8 @@ std::vector<std::string> AgentConfig::routeFields() const {
   for (const OutputSettings& o : outputs) {
     if (!o.config) continue;
     for (std::string& f : o.config->routeFields()) {
-      if (std::find(fields.begin(), fields.end(), f) == fields.end()) fields.push_back(std::move(f));
+      if (std::find(fields.begin(), fields.end(), f) == fields.end())
+        fields.push_back(std::move(f));
     }
   }
   return fields;

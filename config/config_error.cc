@@ -11,8 +11,8 @@ void ConfigErrors::add(int line, int column, std::string key, std::string messag
 std::string ConfigErrors::format() const {
   std::string out;
   for (const ConfigError& e : errors_) {
-    out += fmt::format("{}:{}:{}: {}: {}\n", file_, e.line, e.column, e.key.empty() ? "(top)" : e.key,
-                       e.message);
+    out += fmt::format("{}:{}:{}: {}: {}\n", file_, e.line, e.column,
+                       e.key.empty() ? "(top)" : e.key, e.message);
   }
   return out;
 }

@@ -8,8 +8,8 @@
 namespace sluice {
 
 struct ConfigError {
-  int line = 0;    // 1-based; 0 when unknown
-  int column = 0;  // 1-based
+  int line = 0;     // 1-based; 0 when unknown
+  int column = 0;   // 1-based
   std::string key;  // dotted path, e.g. inputs[0].paths
   std::string message;
 };

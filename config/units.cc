@@ -28,12 +28,18 @@ std::optional<std::chrono::milliseconds> parseDuration(std::string_view text) {
   std::string_view unit;
   if (!splitNumber(text, n, unit)) return std::nullopt;
   double ms;
-  if (unit == "ms") ms = n;
-  else if (unit.empty() || unit == "s") ms = n * 1e3;
-  else if (unit == "m") ms = n * 60e3;
-  else if (unit == "h") ms = n * 3600e3;
-  else if (unit == "d") ms = n * 86400e3;
-  else return std::nullopt;
+  if (unit == "ms")
+    ms = n;
+  else if (unit.empty() || unit == "s")
+    ms = n * 1e3;
+  else if (unit == "m")
+    ms = n * 60e3;
+  else if (unit == "h")
+    ms = n * 3600e3;
+  else if (unit == "d")
+    ms = n * 86400e3;
+  else
+    return std::nullopt;
   if (ms > 1e15) return std::nullopt;
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(ms)));
 }
@@ -43,16 +49,26 @@ std::optional<uint64_t> parseByteSize(std::string_view text) {
   std::string_view unit;
   if (!splitNumber(text, n, unit)) return std::nullopt;
   double factor;
-  if (unit.empty() || unit == "B") factor = 1;
-  else if (unit == "KiB" || unit == "Ki" || unit == "K") factor = 1024.0;
-  else if (unit == "MiB" || unit == "Mi" || unit == "M") factor = 1024.0 * 1024;
-  else if (unit == "GiB" || unit == "Gi" || unit == "G") factor = 1024.0 * 1024 * 1024;
-  else if (unit == "TiB" || unit == "Ti" || unit == "T") factor = 1024.0 * 1024 * 1024 * 1024;
-  else if (unit == "KB" || unit == "kB") factor = 1e3;
-  else if (unit == "MB") factor = 1e6;
-  else if (unit == "GB") factor = 1e9;
-  else if (unit == "TB") factor = 1e12;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    factor = 1;
+  else if (unit == "KiB" || unit == "Ki" || unit == "K")
+    factor = 1024.0;
+  else if (unit == "MiB" || unit == "Mi" || unit == "M")
+    factor = 1024.0 * 1024;
+  else if (unit == "GiB" || unit == "Gi" || unit == "G")
+    factor = 1024.0 * 1024 * 1024;
+  else if (unit == "TiB" || unit == "Ti" || unit == "T")
+    factor = 1024.0 * 1024 * 1024 * 1024;
+  else if (unit == "KB" || unit == "kB")
+    factor = 1e3;
+  else if (unit == "MB")
+    factor = 1e6;
+  else if (unit == "GB")
+    factor = 1e9;
+  else if (unit == "TB")
+    factor = 1e12;
+  else
+    return std::nullopt;
   double bytes = n * factor;
   if (bytes > 9e18) return std::nullopt;
   return static_cast<uint64_t>(std::llround(bytes));

@@ -11,11 +11,16 @@ namespace {
 
 std::string nodeTypeName(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Map: return "a mapping";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "a scalar";
-    case YAML::NodeType::Null: return "null";
-    case YAML::NodeType::Undefined: return "nothing";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "a scalar";
+    case YAML::NodeType::Null:
+      return "null";
+    case YAML::NodeType::Undefined:
+      return "nothing";
   }
   return "unknown";
 }
@@ -26,7 +31,8 @@ std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 YamlReader::YamlReader(YAML::Node node, std::string path, ConfigErrors* errors)
     : node_(std::move(node)), path_(std::move(path)), errors_(errors) {
-  if (!node_.IsMap() && !node_.IsNull()) errorHere("expected a mapping, found " + nodeTypeName(node_));
+  if (!node_.IsMap() && !node_.IsNull())
+    errorHere("expected a mapping, found " + nodeTypeName(node_));
 }
 
 std::string YamlReader::keyPath(std::string_view key) const {

@@ -51,9 +51,9 @@ class LineReader {
   size_t max_line_bytes_;
   size_t read_size_;
   std::unique_ptr<char[]> buffer_;
-  size_t capacity_;     // usable bytes, padding excluded
-  size_t begin_ = 0;    // first byte of the unfinished line
-  size_t end_ = 0;      // end of the data read
+  size_t capacity_;          // usable bytes, padding excluded
+  size_t begin_ = 0;         // first byte of the unfinished line
+  size_t end_ = 0;           // end of the data read
   uint64_t end_offset_ = 0;  // stream offset of buffer_[end_]
   bool skipping_ = false;    // inside the rest of a truncated line
 };
@@ -107,7 +107,8 @@ void LineReader::flushPartial(OnLine&& on_line) {
   if (begin_ < end_ && !skipping_) {
     size_t length = end_ - begin_;
     if (buffer_[begin_ + length - 1] == '\r') --length;
-    if (length > 0) on_line(Line{{buffer_.get() + begin_, length}, end_offset_ - (end_ - begin_), false});
+    if (length > 0)
+      on_line(Line{{buffer_.get() + begin_, length}, end_offset_ - (end_ - begin_), false});
   }
   begin_ = end_;
   skipping_ = false;

@@ -32,9 +32,9 @@ class AckTracker {
   Callback on_complete_;
   mutable std::mutex mutex_;
   mutable std::condition_variable all_done_;
-  uint64_t base_ = 0;        // sequence number of done_.front()
-  uint64_t next_ = 0;        // next sequence number to hand out
-  std::deque<bool> done_;    // one flag per batch from base_ to next_
+  uint64_t base_ = 0;      // sequence number of done_.front()
+  uint64_t next_ = 0;      // next sequence number to hand out
+  std::deque<bool> done_;  // one flag per batch from base_ to next_
 };
 
 }  // namespace sluice

@@ -17,9 +17,9 @@ BatchBuilder::BatchBuilder(const std::string& input_id, NormalizerOptions option
       tracker_(std::make_shared<AckTracker>(std::move(on_acknowledged))),
       received_(metrics().counter("sluice_events_received_total",
                                   "Events read and normalized by an input", {{"input", input_id}})),
-      backpressure_micros_(metrics().counter(
-          "sluice_backpressure_seconds_total",
-          "Time an input waited for outputs to take its batches", {{"input", input_id}}, 1e-6)),
+      backpressure_micros_(metrics().counter("sluice_backpressure_seconds_total",
+                                             "Time an input waited for outputs to take its batches",
+                                             {{"input", input_id}}, 1e-6)),
       unparsed_(metrics().counter("sluice_parse_events_total",
                                   "Events by how their line was parsed",
                                   {{"input", input_id}, {"result", "unparsed"}})),
@@ -77,8 +77,8 @@ bool BatchBuilder::flushIfDue() {
 
 std::chrono::milliseconds BatchBuilder::timeUntilDue() const {
   if (batch_->empty()) return std::chrono::milliseconds(60'000);
-  auto left = limits_.linger - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                   Clock::now() - opened_at_);
+  auto left = limits_.linger -
+              std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - opened_at_);
   return std::max(left, std::chrono::milliseconds(0));
 }
 

@@ -21,7 +21,8 @@ void DocumentTree::sealSkeleton() { skeleton_ = nodes_; }
 
 void DocumentTree::reset() { nodes_.assign(skeleton_.begin(), skeleton_.end()); }
 
-DocumentTree::NodeId DocumentTree::append(NodeId parent, std::string_view key, bool key_is_json_safe) {
+DocumentTree::NodeId DocumentTree::append(NodeId parent, std::string_view key,
+                                          bool key_is_json_safe) {
   NodeId id = static_cast<NodeId>(nodes_.size());
   Node& node = nodes_.emplace_back();
   node.key = key;
@@ -46,7 +47,8 @@ DocumentTree::NodeId DocumentTree::find(NodeId parent, std::string_view key) con
   return kInvalid;
 }
 
-DocumentTree::NodeId DocumentTree::objectChild(NodeId parent, std::string_view key, bool key_is_json_safe) {
+DocumentTree::NodeId DocumentTree::objectChild(NodeId parent, std::string_view key,
+                                               bool key_is_json_safe) {
   if (!nodes_[static_cast<size_t>(parent)].value.empty()) return kInvalid;
   NodeId child = find(parent, key);
   if (child < 0) return append(parent, key, key_is_json_safe);

@@ -13,9 +13,9 @@ namespace sluice {
 // being parsed, from the normalizer's scratch space or from configuration.
 struct FieldValue {
   enum class Kind : uint8_t {
-    kNone,       // no value: the node is an object, or unset
-    kRaw,        // JSON text copied to the output as it is
-    kString,     // plain text, escaped on output
+    kNone,    // no value: the node is an object, or unset
+    kRaw,     // JSON text copied to the output as it is
+    kString,  // plain text, escaped on output
     kInt,
     kTimestamp,  // nanoseconds, written as an RFC 3339 string
   };
@@ -83,8 +83,11 @@ class DocumentTree {
     NodeId next_sibling = kInvalid;
   };
   static uint64_t keyBit(std::string_view key) {
-    return key.empty() ? 1 : uint64_t{1} << ((key.size() * 31 + static_cast<unsigned char>(key.front()) * 7 +
-                                              static_cast<unsigned char>(key.back())) & 63);
+    return key.empty()
+               ? 1
+               : uint64_t{1} << ((key.size() * 31 + static_cast<unsigned char>(key.front()) * 7 +
+                                  static_cast<unsigned char>(key.back())) &
+                                 63);
   }
   NodeId append(NodeId parent, std::string_view key, bool key_is_json_safe);
   bool writeObject(std::string& out, NodeId node, bool& utf8_ok) const;

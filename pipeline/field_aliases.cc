@@ -1,8 +1,8 @@
 #include "pipeline/field_aliases.h"
 
-#include <string_view>
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 namespace sluice {
 namespace {
@@ -79,15 +79,24 @@ constexpr Entry kEntries[] = {
 
 std::string_view groupPrefix(G group) {
   switch (group) {
-    case G::kTop: return "";
-    case G::kLog: return "log";
-    case G::kService: return "service";
-    case G::kHttp: return "http";
-    case G::kTrace: return "trace";
-    case G::kSpan: return "span";
-    case G::kUser: return "user";
-    case G::kTenant: return "tenant";
-    case G::kCorrelation: return "correlation";
+    case G::kTop:
+      return "";
+    case G::kLog:
+      return "log";
+    case G::kService:
+      return "service";
+    case G::kHttp:
+      return "http";
+    case G::kTrace:
+      return "trace";
+    case G::kSpan:
+      return "span";
+    case G::kUser:
+      return "user";
+    case G::kTenant:
+      return "tenant";
+    case G::kCorrelation:
+      return "correlation";
   }
   return "";
 }
@@ -96,7 +105,9 @@ std::string_view groupPrefix(G group) {
 // the key is squashed, so a lookup costs one pass over the key.
 constexpr size_t kSlots = 256;
 
-constexpr uint32_t mix(uint32_t h, char c) { return (h ^ static_cast<unsigned char>(c)) * 16777619u; }
+constexpr uint32_t mix(uint32_t h, char c) {
+  return (h ^ static_cast<unsigned char>(c)) * 16777619u;
+}
 
 struct Slot {
   std::string_view squashed;

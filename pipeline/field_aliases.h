@@ -40,7 +40,7 @@ enum class AliasGroup : uint8_t {
 };
 
 struct Alias {
-  Canonical field = Canonical::kNone;  // when the value is a scalar
+  Canonical field = Canonical::kNone;   // when the value is a scalar
   AliasGroup group = AliasGroup::kTop;  // when the value is an object (kTop: none)
   bool known() const { return field != Canonical::kNone || group != AliasGroup::kTop; }
 };

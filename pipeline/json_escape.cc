@@ -23,13 +23,27 @@ constexpr auto kSpecial = makeSpecialTable();
 
 void appendControl(std::string& out, unsigned char c) {
   switch (c) {
-    case '"': out += "\\\""; return;
-    case '\\': out += "\\\\"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
     default: {
       static constexpr char kHex[] = "0123456789abcdef";
       char buf[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
@@ -43,10 +57,17 @@ size_t validSequenceLength(const unsigned char* p, size_t left) {
   unsigned char c = p[0];
   size_t len;
   uint32_t min;
-  if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
-  else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
-  else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
-  else return 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    min = 0x80;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    min = 0x800;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    min = 0x10000;
+  } else
+    return 0;
   if (left < len) return 0;
   uint32_t cp = c & (0xFF >> (len + 1));
   for (size_t i = 1; i < len; ++i) {

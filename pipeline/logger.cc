@@ -24,9 +24,8 @@ void setLogLevel(LogLevel level) { g_level.store(level); }
 bool parseLogLevel(std::string_view name, LogLevel& level) {
   for (size_t i = 0; i < std::size(kLevelNames); ++i) {
     std::string_view n = kLevelNames[i];
-    if (name.size() == n.size() &&
-        std::equal(name.begin(), name.end(), n.begin(),
-                   [](char a, char b) { return (a & ~0x20) == b; })) {
+    if (name.size() == n.size() && std::equal(name.begin(), name.end(), n.begin(),
+                                              [](char a, char b) { return (a & ~0x20) == b; })) {
       level = static_cast<LogLevel>(i);
       return true;
     }

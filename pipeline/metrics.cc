@@ -59,8 +59,8 @@ MetricsRegistry::Series& MetricsRegistry::find(std::string_view name, std::strin
   return s;
 }
 
-Counter& MetricsRegistry::counter(std::string_view name, std::string_view help,
-                                  MetricLabels labels, double scale) {
+Counter& MetricsRegistry::counter(std::string_view name, std::string_view help, MetricLabels labels,
+                                  double scale) {
   Series& s = find(name, help, Kind::kCounter, std::move(labels));
   s.scale = scale;
   return s.counter;

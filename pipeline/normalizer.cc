@@ -15,8 +15,8 @@ using NodeId = DocumentTree::NodeId;
 constexpr int kMaxAliasDepth = 4;
 
 std::string_view trimRight(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -37,15 +37,15 @@ struct LevelName {
   std::string_view level;
 };
 constexpr LevelName kLevelWords[] = {
-    {"info", "INFO"},     {"error", "ERROR"},         {"warn", "WARN"},
-    {"warning", "WARN"},  {"debug", "DEBUG"},         {"trace", "TRACE"},
-    {"fatal", "FATAL"},   {"critical", "FATAL"},      {"crit", "FATAL"},
-    {"err", "ERROR"},     {"information", "INFO"},    {"informational", "INFO"},
-    {"notice", "INFO"},   {"inf", "INFO"},            {"dbg", "DEBUG"},
-    {"wrn", "WARN"},      {"trc", "TRACE"},           {"verbose", "TRACE"},
-    {"severe", "ERROR"},  {"emerg", "FATAL"},         {"emergency", "FATAL"},
-    {"alert", "FATAL"},   {"panic", "FATAL"},         {"dpanic", "FATAL"},
-    {"fine", "DEBUG"},    {"finer", "TRACE"},         {"finest", "TRACE"},
+    {"info", "INFO"},    {"error", "ERROR"},      {"warn", "WARN"},
+    {"warning", "WARN"}, {"debug", "DEBUG"},      {"trace", "TRACE"},
+    {"fatal", "FATAL"},  {"critical", "FATAL"},   {"crit", "FATAL"},
+    {"err", "ERROR"},    {"information", "INFO"}, {"informational", "INFO"},
+    {"notice", "INFO"},  {"inf", "INFO"},         {"dbg", "DEBUG"},
+    {"wrn", "WARN"},     {"trc", "TRACE"},        {"verbose", "TRACE"},
+    {"severe", "ERROR"}, {"emerg", "FATAL"},      {"emergency", "FATAL"},
+    {"alert", "FATAL"},  {"panic", "FATAL"},      {"dpanic", "FATAL"},
+    {"fine", "DEBUG"},   {"finer", "TRACE"},      {"finest", "TRACE"},
 };
 
 // Pino/Bunyan levels (10..60) and syslog severities (0..7).
@@ -64,8 +64,8 @@ std::string_view levelFromNumber(int64_t n) {
 }
 
 bool isHttpMethod(std::string_view m) {
-  static constexpr std::string_view kMethods[] = {"get",     "post",    "put",   "delete", "patch",
-                                                  "head",    "options", "trace", "connect"};
+  static constexpr std::string_view kMethods[] = {"get",  "post",    "put",   "delete", "patch",
+                                                  "head", "options", "trace", "connect"};
   return std::any_of(std::begin(kMethods), std::end(kMethods),
                      [&](std::string_view k) { return equalsIgnoreCase(m, k); });
 }
@@ -100,15 +100,24 @@ bool isDecimalNumber(std::string_view s) {
 
 std::string_view groupName(AliasGroup group) {
   switch (group) {
-    case AliasGroup::kLog: return "log";
-    case AliasGroup::kService: return "service";
-    case AliasGroup::kHttp: return "http";
-    case AliasGroup::kTrace: return "trace";
-    case AliasGroup::kSpan: return "span";
-    case AliasGroup::kUser: return "user";
-    case AliasGroup::kTenant: return "tenant";
-    case AliasGroup::kCorrelation: return "correlation";
-    case AliasGroup::kTop: break;
+    case AliasGroup::kLog:
+      return "log";
+    case AliasGroup::kService:
+      return "service";
+    case AliasGroup::kHttp:
+      return "http";
+    case AliasGroup::kTrace:
+      return "trace";
+    case AliasGroup::kSpan:
+      return "span";
+    case AliasGroup::kUser:
+      return "user";
+    case AliasGroup::kTenant:
+      return "tenant";
+    case AliasGroup::kCorrelation:
+      return "correlation";
+    case AliasGroup::kTop:
+      break;
   }
   return "";
 }
@@ -178,7 +187,8 @@ std::string_view Normalizer::scratchCopy(std::string_view text, CaseChange chang
   if (change != CaseChange::kNone) {
     const unsigned char lo = change == CaseChange::kUpper ? 'a' : 'A';
     bool needs_change = false;
-    for (char c : text) needs_change |= static_cast<unsigned char>(static_cast<unsigned char>(c) - lo) < 26;
+    for (char c : text)
+      needs_change |= static_cast<unsigned char>(static_cast<unsigned char>(c) - lo) < 26;
     if (!needs_change) return text;  // already in the wanted case: no copy
   }
   if (text.size() > scratch_.size() - scratch_used_) return {};
@@ -215,8 +225,10 @@ bool Normalizer::takeCanonical(Canonical field, od::value value, od::json_type t
   switch (field) {
     case Canonical::kTimestamp: {
       std::optional<TimestampNs> ts;
-      if (is_string) ts = parseTimestamp(text);
-      else if (is_number) ts = parseEpochTimestamp(token);
+      if (is_string)
+        ts = parseTimestamp(text);
+      else if (is_number)
+        ts = parseEpochTimestamp(token);
       if (!ts) return false;
       setCanonical(field, FieldValue::timestamp(*ts));
       return true;
@@ -268,8 +280,7 @@ bool Normalizer::takeCanonical(Canonical field, od::value value, od::json_type t
     }
     case Canonical::kTraceparent: {
       // W3C trace context: version-traceid(32)-parentid(16)-flags(2).
-      if (!is_string || text.size() != 55 || text[2] != '-' || text[35] != '-' ||
-          text[52] != '-') {
+      if (!is_string || text.size() != 55 || text[2] != '-' || text[35] != '-' || text[52] != '-') {
         return false;
       }
       std::string_view lower = scratchCopy(text, CaseChange::kLower);
@@ -361,7 +372,8 @@ bool Normalizer::walkObject(od::object object, NodeId node, AliasGroup group, in
     od::value value = field.value();
     if (value.type().get(type)) return false;
     Alias alias = lookupAlias(group, key);
-    if (alias.group != AliasGroup::kTop && type == od::json_type::object && depth < kMaxAliasDepth) {
+    if (alias.group != AliasGroup::kTop && type == od::json_type::object &&
+        depth < kMaxAliasDepth) {
       NodeId target = tree_.objectChild(DocumentTree::kRoot, groupName(alias.group));
       if (target >= 0) {
         od::object inner;
@@ -467,7 +479,8 @@ void Normalizer::normalize(std::string_view line, const LineOrigin& origin, Time
     if (original >= 0) tree_.value(original) = FieldValue::string(line);
   }
 
-  if (!origin.file_path_json.empty()) tree_.value(file_path_node_) = FieldValue::raw(origin.file_path_json);
+  if (!origin.file_path_json.empty())
+    tree_.value(file_path_node_) = FieldValue::raw(origin.file_path_json);
   tree_.value(offset_node_) = FieldValue::integer(static_cast<int64_t>(origin.offset));
   for (const StaticField& f : options_.fields) {
     NodeId node = tree_.leafPath(DocumentTree::kRoot, f.path, /*overwrite=*/true, /*safe=*/false);

@@ -58,10 +58,9 @@ CivilDate civilFromDays(int64_t z) {
 
 std::optional<TimestampNs> parseIsoTimestamp(std::string_view t) {
   int64_t year, month, day, hour, minute, second = 0;
-  if (!readDigits(t, 0, 4, year) || t.size() < 16 || t[4] != '-' ||
-      !readDigits(t, 5, 2, month) || t[7] != '-' || !readDigits(t, 8, 2, day) ||
-      (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || !readDigits(t, 11, 2, hour) ||
-      t[13] != ':' || !readDigits(t, 14, 2, minute)) {
+  if (!readDigits(t, 0, 4, year) || t.size() < 16 || t[4] != '-' || !readDigits(t, 5, 2, month) ||
+      t[7] != '-' || !readDigits(t, 8, 2, day) || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
+      !readDigits(t, 11, 2, hour) || t[13] != ':' || !readDigits(t, 14, 2, minute)) {
     return std::nullopt;
   }
   size_t pos = 16;
@@ -94,8 +93,7 @@ std::optional<TimestampNs> parseIsoTimestamp(std::string_view t) {
     }
   }
   if (pos != t.size()) return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-      second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }
   int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
@@ -123,10 +121,14 @@ std::optional<TimestampNs> parseEpochTimestamp(std::string_view text) {
   if (pos != text.size()) return std::nullopt;
   // Below 1e11 seconds reach the year 5138; each further 1000x is the next unit.
   int64_t unit_ns;
-  if (whole < 100'000'000'000LL) unit_ns = kNsPerSecond;
-  else if (whole < 100'000'000'000'000LL) unit_ns = 1'000'000;
-  else if (whole < 100'000'000'000'000'000LL) unit_ns = 1'000;
-  else unit_ns = 1;
+  if (whole < 100'000'000'000LL)
+    unit_ns = kNsPerSecond;
+  else if (whole < 100'000'000'000'000LL)
+    unit_ns = 1'000'000;
+  else if (whole < 100'000'000'000'000'000LL)
+    unit_ns = 1'000;
+  else
+    unit_ns = 1;
   if (unit_ns > 1 && whole > INT64_MAX / unit_ns) return std::nullopt;
   int64_t ns = whole * unit_ns + fraction_ns / (kNsPerSecond / unit_ns);
   return negative ? -ns : ns;

@@ -57,7 +57,8 @@ void FileInput::join() {
 bool FileInput::openFile(const FoundFile& found, bool at_end) {
   int fd = ::open(found.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    logWarn("file", "cannot open file", {{"input", id_}, {"path", found.path}, {"error", std::strerror(errno)}});
+    logWarn("file", "cannot open file",
+            {{"input", id_}, {"path", found.path}, {"error", std::strerror(errno)}});
     return false;
   }
   struct stat st {};
@@ -65,9 +66,15 @@ bool FileInput::openFile(const FoundFile& found, bool at_end) {
     ::close(fd);  // replaced between the scan and the open: the next scan sees it
     return false;
   }
-  TailedFile& file = files_.emplace_back(TailedFile{found.path, {}, found.device, found.inode,
-                                                    UniqueFd(fd), LineReader(config_.max_line_bytes),
-                                                    {}, 0, true});
+  TailedFile& file = files_.emplace_back(TailedFile{found.path,
+                                                    {},
+                                                    found.device,
+                                                    found.inode,
+                                                    UniqueFd(fd),
+                                                    LineReader(config_.max_line_bytes),
+                                                    {},
+                                                    0,
+                                                    true});
   appendJsonString(file.path_json, file.path);
   file.source = fileSourceKey(file.path, file.device, file.inode, file.generation);
   if (at_end && st.st_size > 0) {
@@ -75,8 +82,10 @@ bool FileInput::openFile(const FoundFile& found, bool at_end) {
     file.reader.reset(static_cast<uint64_t>(st.st_size));
   }
   files_open_.add(1);
-  logInfo("file", "tailing file", {{"input", id_}, {"path", file.path},
-                                   {"offset", static_cast<int64_t>(file.reader.readOffset())}});
+  logInfo("file", "tailing file",
+          {{"input", id_},
+           {"path", file.path},
+           {"offset", static_cast<int64_t>(file.reader.readOffset())}});
   return true;
 }
 
@@ -101,7 +110,8 @@ void FileInput::updateLag() {
   int64_t lag = 0;
   for (TailedFile& f : files_) {
     struct stat st {};
-    if (::fstat(f.fd.get(), &st) == 0 && static_cast<uint64_t>(st.st_size) > f.reader.readOffset()) {
+    if (::fstat(f.fd.get(), &st) == 0 &&
+        static_cast<uint64_t>(st.st_size) > f.reader.readOffset()) {
       lag += static_cast<int64_t>(static_cast<uint64_t>(st.st_size) - f.reader.readOffset());
     }
   }
@@ -118,7 +128,8 @@ void FileInput::checkTruncationOrDeletion(TailedFile& file, bool& keep) {
     // Truncated in place (copytruncate): what follows is new content. A new
     // generation gives its lines new ids.
     logWarn("file", "file was truncated, reading it again from the start",
-            {{"input", id_}, {"path", file.path},
+            {{"input", id_},
+             {"path", file.path},
              {"offset", static_cast<int64_t>(file.reader.readOffset())},
              {"size", static_cast<int64_t>(st.st_size)}});
     ::lseek(file.fd.get(), 0, SEEK_SET);
@@ -129,7 +140,8 @@ void FileInput::checkTruncationOrDeletion(TailedFile& file, bool& keep) {
   }
   // Deleted or rotated away, and read to the end: release it.
   if (st.st_nlink == 0 || !file.still_listed) {
-    logInfo("file", "closing file that was removed or rotated away", {{"input", id_}, {"path", file.path}});
+    logInfo("file", "closing file that was removed or rotated away",
+            {{"input", id_}, {"path", file.path}});
     keep = false;
   }
 }
@@ -146,7 +158,8 @@ bool FileInput::readTurn(TailedFile& file, bool& progressed) {
     bytes_read_.add(n);
     if (status == LineReader::Status::kError) {
       if (errno == EAGAIN) return true;
-      logWarn("file", "read failed, closing file", {{"input", id_}, {"path", file.path}, {"error", std::strerror(errno)}});
+      logWarn("file", "read failed, closing file",
+              {{"input", id_}, {"path", file.path}, {"error", std::strerror(errno)}});
       return false;
     }
     if (status == LineReader::Status::kEndOfFile) {
@@ -176,8 +189,10 @@ void FileInput::run() {
     if (!builder_->flushIfDue()) break;
     bool rescan_now = Clock::now() >= next_scan;
     if (!progressed && !rescan_now) {
-      auto until_scan = std::chrono::duration_cast<std::chrono::milliseconds>(next_scan - Clock::now());
-      auto timeout = std::min({builder_->timeUntilDue(), until_scan, std::chrono::milliseconds(1000)});
+      auto until_scan =
+          std::chrono::duration_cast<std::chrono::milliseconds>(next_scan - Clock::now());
+      auto timeout =
+          std::min({builder_->timeUntilDue(), until_scan, std::chrono::milliseconds(1000)});
       rescan_now = watcher_.wait(std::max(timeout, std::chrono::milliseconds(1)));
     }
     if (rescan_now) {
@@ -189,11 +204,12 @@ void FileInput::run() {
 }
 
 void FileInput::registerType(Registry& registry) {
-  registry.addInput({"file", FileInputConfig::parse,
-                     [](const InputSettings& settings, const BuildContext& context) -> std::unique_ptr<Input> {
-                       return std::make_unique<FileInput>(
-                           settings, static_cast<const FileInputConfig&>(*settings.config), context);
-                     }});
+  registry.addInput(
+      {"file", FileInputConfig::parse,
+       [](const InputSettings& settings, const BuildContext& context) -> std::unique_ptr<Input> {
+         return std::make_unique<FileInput>(
+             settings, static_cast<const FileInputConfig&>(*settings.config), context);
+       }});
 }
 
 }  // namespace sluice

@@ -19,7 +19,8 @@ namespace sluice {
 // others, and turns lines into batches.
 class FileInput : public Input {
  public:
-  FileInput(const InputSettings& settings, const FileInputConfig& config, const BuildContext& context);
+  FileInput(const InputSettings& settings, const FileInputConfig& config,
+            const BuildContext& context);
   ~FileInput() override;
 
   const std::string& id() const override { return id_; }

@@ -19,8 +19,9 @@ std::unique_ptr<ComponentConfig> FileInputConfig::parse(YamlReader& r) {
     if (p.empty() || p.front() != '/') r.error("paths", "\"" + p + "\" is not an absolute path");
   }
   // Compressed rotated files are not text to tail.
-  config->exclude = r.has("exclude") ? r.stringList("exclude")
-                                     : std::vector<std::string>{"*.gz", "*.bz2", "*.xz", "*.zst", "*.zip"};
+  config->exclude = r.has("exclude")
+                        ? r.stringList("exclude")
+                        : std::vector<std::string>{"*.gz", "*.bz2", "*.xz", "*.zst", "*.zip"};
   config->start_at_end = r.oneOf("start_at", "beginning", {"beginning", "end"}) == "end";
   config->max_line_bytes = readMaxLineBytes(r);
   config->scan_interval = r.duration("scan_interval", config->scan_interval);

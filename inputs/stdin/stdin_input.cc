@@ -56,7 +56,8 @@ void StdinInput::run() {
   LineReader reader(config_.max_line_bytes);
   bool sink_open = true;
   auto on_line = [&](const LineReader::Line& line) {
-    if (!builder_->add(line.text, LineOrigin{source_, {}, line.offset, line.truncated})) sink_open = false;
+    if (!builder_->add(line.text, LineOrigin{source_, {}, line.offset, line.truncated}))
+      sink_open = false;
   };
   while (!stop_.load() && sink_open) {
     pollfd pfd{STDIN_FILENO, POLLIN, 0};
@@ -69,7 +70,8 @@ void StdinInput::run() {
       bytes_read_.add(n);
       if (status != LineReader::Status::kData) {
         if (status == LineReader::Status::kError) {
-          logError("stdin", "reading standard input failed", {{"input", id_}, {"error", std::strerror(errno)}});
+          logError("stdin", "reading standard input failed",
+                   {{"input", id_}, {"error", std::strerror(errno)}});
         }
         reader.flushPartial(on_line);
         break;
@@ -82,11 +84,12 @@ void StdinInput::run() {
 }
 
 void StdinInput::registerType(Registry& registry) {
-  registry.addInput({"stdin", StdinInputConfig::parse,
-                     [](const InputSettings& settings, const BuildContext& context) -> std::unique_ptr<Input> {
-                       return std::make_unique<StdinInput>(
-                           settings, static_cast<const StdinInputConfig&>(*settings.config), context);
-                     }});
+  registry.addInput(
+      {"stdin", StdinInputConfig::parse,
+       [](const InputSettings& settings, const BuildContext& context) -> std::unique_ptr<Input> {
+         return std::make_unique<StdinInput>(
+             settings, static_cast<const StdinInputConfig&>(*settings.config), context);
+       }});
 }
 
 }  // namespace sluice

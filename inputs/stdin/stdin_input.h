@@ -18,7 +18,8 @@ struct StdinInputConfig : ComponentConfig {
 // all finished (stdin closed, everything acknowledged) ends by itself.
 class StdinInput : public Input {
  public:
-  StdinInput(const InputSettings& settings, const StdinInputConfig& config, const BuildContext& context);
+  StdinInput(const InputSettings& settings, const StdinInputConfig& config,
+             const BuildContext& context);
   ~StdinInput() override;
 
   const std::string& id() const override { return id_; }

@@ -26,7 +26,8 @@ bool parseItem(od::object wrapper, BulkItemResult& item) {
           for (auto ef : err_object) {
             std::string_view ek, ev;
             if (ef.unescaped_key().get(ek)) return false;
-            if ((ek == "type" || ek == "reason") && ef.value().get_string().get(ev) == simdjson::SUCCESS) {
+            if ((ek == "type" || ek == "reason") &&
+                ef.value().get_string().get(ev) == simdjson::SUCCESS) {
               std::string& target = ek == "type" ? item.error_type : item.error_reason;
               target.assign(ev.substr(0, 512));
             }

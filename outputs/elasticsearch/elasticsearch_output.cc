@@ -10,9 +10,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string snippet(std::string_view body) {
-  return std::string(body.substr(0, 300));
-}
+std::string snippet(std::string_view body) { return std::string(body.substr(0, 300)); }
 
 }  // namespace
 
@@ -33,7 +31,8 @@ ElasticsearchOutput::ElasticsearchOutput(const OutputSettings& settings,
   options.timeout = config_.request_timeout;
   options.username = config_.username;
   options.password = config_.password;
-  if (!config_.api_key.empty()) options.headers.push_back("Authorization: ApiKey " + config_.api_key);
+  if (!config_.api_key.empty())
+    options.headers.push_back("Authorization: ApiKey " + config_.api_key);
   if (!config_.bearer.empty()) options.headers.push_back("Authorization: Bearer " + config_.bearer);
   for (int i = 0; i < config_.workers; ++i) {
     auto worker = std::make_unique<Worker>();
@@ -75,7 +74,8 @@ const std::string& ElasticsearchOutput::currentHost() const {
 void ElasticsearchOutput::probe(Worker& worker) {
   HttpResponse r = worker.client->get(currentHost() + "/");
   if (r.status == 200) {
-    if (!ready_.exchange(true)) logInfo("elasticsearch", "connected", {{"output", id_}, {"host", currentHost()}});
+    if (!ready_.exchange(true))
+      logInfo("elasticsearch", "connected", {{"output", id_}, {"host", currentHost()}});
   } else {
     host_index_.fetch_add(1);
   }
@@ -130,18 +130,21 @@ bool ElasticsearchOutput::waitBeforeRetry(int attempt) {
   // Exponential backoff with full jitter in its upper half, so that many
   // agents do not retry in step.
   thread_local std::mt19937_64 random{std::random_device{}()};
-  double base = static_cast<double>(config_.retry_initial.count()) * std::pow(2.0, std::min(attempt, 20));
+  double base =
+      static_cast<double>(config_.retry_initial.count()) * std::pow(2.0, std::min(attempt, 20));
   double capped = std::min(base, static_cast<double>(config_.retry_max.count()));
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
   auto delay = std::chrono::milliseconds(static_cast<int64_t>(capped * jitter(random)));
   std::unique_lock lock(stop_mutex_);
   auto wake = Clock::now() + delay;
-  stop_signal_.wait_until(lock, std::min(wake, deadline_), [&] { return Clock::now() >= deadline_; });
+  stop_signal_.wait_until(lock, std::min(wake, deadline_),
+                          [&] { return Clock::now() >= deadline_; });
   return Clock::now() < deadline_;
 }
 
 void ElasticsearchOutput::reject(const BulkItemResult& item, const Batch& batch, size_t event) {
-  std::string reason = item.error_type.empty() ? "status_" + std::to_string(item.status) : item.error_type;
+  std::string reason =
+      item.error_type.empty() ? "status_" + std::to_string(item.status) : item.error_type;
   metrics()
       .counter("sluice_events_failed_total", "Events an output could not deliver, by reason",
                {{"output", id_}, {"reason", reason}})
@@ -152,8 +155,11 @@ void ElasticsearchOutput::reject(const BulkItemResult& item, const Batch& batch,
     std::string id;
     batch.events[event].id.appendTo(id);
     logError("elasticsearch", "event rejected by Elasticsearch",
-             {{"output", id_}, {"status", item.status}, {"reason", reason},
-              {"detail", item.error_reason}, {"event_id", id},
+             {{"output", id_},
+              {"status", item.status},
+              {"reason", reason},
+              {"detail", item.error_reason},
+              {"event_id", id},
               {"suppressed", static_cast<int64_t>(suppressed)}});
   }
 }
@@ -167,7 +173,8 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
       if (Clock::now() >= deadline_) return false;
     }
     worker.body.clear();
-    for (const ItemRef& it : items) appendBulkItem(worker.body, worker.index, *batches[it.batch], it.event);
+    for (const ItemRef& it : items)
+      appendBulkItem(worker.body, worker.index, *batches[it.batch], it.event);
     const std::string host = currentHost();
     auto started = Clock::now();
     HttpResponse r = worker.client->post(host + "/_bulk", worker.body, "application/x-ndjson");
@@ -176,7 +183,8 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
 
     std::string problem;
     if (r.status == 200) {
-      if (!ready_.exchange(true)) logInfo("elasticsearch", "connected", {{"output", id_}, {"host", host}});
+      if (!ready_.exchange(true))
+        logInfo("elasticsearch", "connected", {{"output", id_}, {"host", host}});
       auto parsed = parseBulkResponse(r.body, items.size(), problem);
       if (parsed && !parsed->errors) {
         sent_.add(items.size());
@@ -213,11 +221,14 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
       }
     } else if (r.status == 413 && items.size() > 1) {
       // Too large for http.max_content_length: halve until it fits.
-      std::vector<ItemRef> second(items.begin() + static_cast<ptrdiff_t>(items.size() / 2), items.end());
+      std::vector<ItemRef> second(items.begin() + static_cast<ptrdiff_t>(items.size() / 2),
+                                  items.end());
       items.resize(items.size() / 2);
-      return sendItems(worker, batches, std::move(items)) && sendItems(worker, batches, std::move(second));
+      return sendItems(worker, batches, std::move(items)) &&
+             sendItems(worker, batches, std::move(second));
     } else if (r.status == 413) {
-      reject(BulkItemResult{413, "request_too_large", "a single event is larger than http.max_content_length"},
+      reject(BulkItemResult{413, "request_too_large",
+                            "a single event is larger than http.max_content_length"},
              *batches[items[0].batch], items[0].event);
       return true;
     } else {
@@ -236,7 +247,10 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
         bool operator_needed = r.status == 401 || r.status == 403;
         logMessage(operator_needed ? LogLevel::kError : LogLevel::kWarn, "elasticsearch",
                    "bulk request failed, retrying",
-                   {{"output", id_}, {"host", host}, {"error", problem}, {"attempt", attempt + 1},
+                   {{"output", id_},
+                    {"host", host},
+                    {"error", problem},
+                    {"attempt", attempt + 1},
                     {"events", static_cast<int64_t>(items.size())},
                     {"suppressed", static_cast<int64_t>(suppressed)}});
       }
@@ -247,11 +261,12 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
 }
 
 void ElasticsearchOutput::registerType(Registry& registry) {
-  registry.addOutput({"elasticsearch", ElasticsearchConfig::parse,
-                      [](const OutputSettings& settings, const BuildContext& context) -> std::unique_ptr<Output> {
-                        return std::make_unique<ElasticsearchOutput>(
-                            settings, static_cast<const ElasticsearchConfig&>(*settings.config), context);
-                      }});
+  registry.addOutput(
+      {"elasticsearch", ElasticsearchConfig::parse,
+       [](const OutputSettings& settings, const BuildContext& context) -> std::unique_ptr<Output> {
+         return std::make_unique<ElasticsearchOutput>(
+             settings, static_cast<const ElasticsearchConfig&>(*settings.config), context);
+       }});
 }
 
 }  // namespace sluice

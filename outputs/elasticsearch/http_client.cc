@@ -39,7 +39,8 @@ HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options))
   CURL* c = curl_.get();
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onWrite);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "sluice/" SLUICE_VERSION);
@@ -63,7 +64,8 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string_view*
   if (body != nullptr) {
     std::string type_header = "Content-Type: " + std::string(content_type);
     curl_slist* list = nullptr;
-    for (curl_slist* h = base_headers_.get(); h != nullptr; h = h->next) list = curl_slist_append(list, h->data);
+    for (curl_slist* h = base_headers_.get(); h != nullptr; h = h->next)
+      list = curl_slist_append(list, h->data);
     list = curl_slist_append(list, type_header.c_str());
     headers.reset(list);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
@@ -77,7 +79,8 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string_view*
   CURLcode rc = curl_easy_perform(c);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
   if (rc != CURLE_OK) {
-    response.error = target.overflow ? "response larger than " + std::to_string(options_.max_response_bytes) + " bytes"
+    response.error = target.overflow ? "response larger than " +
+                                           std::to_string(options_.max_response_bytes) + " bytes"
                                      : curl_easy_strerror(rc);
     response.status = 0;
     return response;
@@ -87,7 +90,8 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string_view*
   return response;
 }
 
-HttpResponse HttpClient::post(const std::string& url, std::string_view body, std::string_view content_type) {
+HttpResponse HttpClient::post(const std::string& url, std::string_view body,
+                              std::string_view content_type) {
   return perform(url, &body, content_type);
 }
 

@@ -11,9 +11,9 @@
 namespace sluice {
 
 struct HttpResponse {
-  long status = 0;     // 0 when no HTTP answer came back
-  std::string body;    // with SIMDJSON_PADDING bytes of spare capacity
-  std::string error;   // transport error, when status is 0
+  long status = 0;    // 0 when no HTTP answer came back
+  std::string body;   // with SIMDJSON_PADDING bytes of spare capacity
+  std::string error;  // transport error, when status is 0
 };
 
 struct HttpClientOptions {
@@ -38,7 +38,8 @@ class HttpClient {
   HttpResponse get(const std::string& url);
 
  private:
-  HttpResponse perform(const std::string& url, const std::string_view* body, std::string_view content_type);
+  HttpResponse perform(const std::string& url, const std::string_view* body,
+                       std::string_view content_type);
 
   struct CurlDeleter {
     void operator()(CURL* c) const { curl_easy_cleanup(c); }

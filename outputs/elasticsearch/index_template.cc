@@ -9,11 +9,15 @@ namespace {
 
 bool validDateFormat(std::string_view f) {
   for (size_t i = 0; i < f.size();) {
-    if (f.compare(i, 4, "yyyy") == 0) i += 4;
+    if (f.compare(i, 4, "yyyy") == 0)
+      i += 4;
     else if (f.compare(i, 2, "yy") == 0 || f.compare(i, 2, "MM") == 0 ||
-             f.compare(i, 2, "dd") == 0 || f.compare(i, 2, "HH") == 0) i += 2;
-    else if (f[i] == '.' || f[i] == '-' || f[i] == '_') ++i;
-    else return false;
+             f.compare(i, 2, "dd") == 0 || f.compare(i, 2, "HH") == 0)
+      i += 2;
+    else if (f[i] == '.' || f[i] == '-' || f[i] == '_')
+      ++i;
+    else
+      return false;
   }
   return !f.empty();
 }
@@ -21,8 +25,18 @@ bool validDateFormat(std::string_view f) {
 char indexChar(char c) {
   if (c >= 'A' && c <= 'Z') return static_cast<char>(c + 32);
   switch (c) {
-    case '\\': case '/': case '*': case '?': case '"': case '<': case '>':
-    case '|': case ',': case '#': case ':': case ' ':
+    case '\\':
+    case '/':
+    case '*':
+    case '?':
+    case '"':
+    case '<':
+    case '>':
+    case '|':
+    case ',':
+    case '#':
+    case ':':
+    case ' ':
       return '_';
     default:
       return c;
@@ -38,7 +52,8 @@ std::optional<IndexTemplate> IndexTemplate::parse(std::string_view text, std::st
     if (text[i] != '{') {
       char c = text[i++];
       if (indexChar(c) != c) {
-        error = fmt::format("index names cannot contain '{}' (upper case or a reserved character)", c);
+        error =
+            fmt::format("index names cannot contain '{}' (upper case or a reserved character)", c);
         return std::nullopt;
       }
       literal += c;
@@ -54,7 +69,8 @@ std::optional<IndexTemplate> IndexTemplate::parse(std::string_view text, std::st
     std::string_view inner = text.substr(i + 1, close - i - 1);
     if (!inner.empty() && inner.front() == '+') {
       if (!validDateFormat(inner.substr(1))) {
-        error = fmt::format("unsupported date format {{{}}}: use yyyy, yy, MM, dd, HH with . - _", inner);
+        error = fmt::format("unsupported date format {{{}}}: use yyyy, yy, MM, dd, HH with . - _",
+                            inner);
         return std::nullopt;
       }
       t.parts_.push_back({Part::Kind::kDate, std::string(inner.substr(1)), 0});

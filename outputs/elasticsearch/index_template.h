@@ -26,8 +26,8 @@ class IndexTemplate {
  private:
   struct Part {
     enum class Kind { kLiteral, kField, kDate } kind;
-    std::string text;    // literal text, or the date format
-    size_t field = 0;    // index into fields_, then into the batch's route fields
+    std::string text;  // literal text, or the date format
+    size_t field = 0;  // index into fields_, then into the batch's route fields
   };
   void renderDate(std::string& out, const std::string& format, TimestampNs ts) const;
 

@@ -25,8 +25,10 @@ bool writeAll(int fd, const std::string& data) {
 
 StdoutOutput::StdoutOutput(const OutputSettings& settings)
     : id_(settings.id),
-      sent_(metrics().counter("sluice_events_sent_total", "Events an output delivered", {{"output", id_}})),
-      failed_(metrics().counter("sluice_events_failed_total", "Events an output could not deliver, by reason",
+      sent_(metrics().counter("sluice_events_sent_total", "Events an output delivered",
+                              {{"output", id_}})),
+      failed_(metrics().counter("sluice_events_failed_total",
+                                "Events an output could not deliver, by reason",
                                 {{"output", id_}, {"reason", "write_error"}})) {}
 
 StdoutOutput::~StdoutOutput() { stop(Deadline::clock::now()); }
@@ -51,7 +53,8 @@ void StdoutOutput::run() {
     }
     if (!broken && !writeAll(STDOUT_FILENO, out)) {
       // A closed pipe will not come back: say so once, count every event.
-      logError("stdout", "cannot write to standard output", {{"output", id_}, {"error", std::strerror(errno)}});
+      logError("stdout", "cannot write to standard output",
+               {{"output", id_}, {"error", std::strerror(errno)}});
       broken = true;
     }
     if (broken) {
@@ -64,11 +67,14 @@ void StdoutOutput::run() {
 }
 
 void StdoutOutput::registerType(Registry& registry) {
-  registry.addOutput({"stdout",
-                      [](YamlReader&) -> std::unique_ptr<ComponentConfig> { return std::make_unique<ComponentConfig>(); },
-                      [](const OutputSettings& settings, const BuildContext&) -> std::unique_ptr<Output> {
-                        return std::make_unique<StdoutOutput>(settings);
-                      }});
+  registry.addOutput(
+      {"stdout",
+       [](YamlReader&) -> std::unique_ptr<ComponentConfig> {
+         return std::make_unique<ComponentConfig>();
+       },
+       [](const OutputSettings& settings, const BuildContext&) -> std::unique_ptr<Output> {
+         return std::make_unique<StdoutOutput>(settings);
+       }});
 }
 
 }  // namespace sluice
