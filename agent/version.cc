@@ -30,7 +30,10 @@ std::string versionReport() {
 #if defined(__SANITIZE_ADDRESS__)
   out += "sanitizers: address,undefined\n";
 #endif
-  out += fmt::format("simdjson: {} (kernel {})\n", SLUICE_STRINGIFY(SIMDJSON_VERSION),
+  // The on-demand parser's kernel is fixed at compile time by the target
+  // flags; the runtime-selected one only serves the DOM API.
+  out += fmt::format("simdjson: {} (on-demand kernel {}, runtime kernel {})\n",
+                     SLUICE_STRINGIFY(SIMDJSON_VERSION), simdjson::builtin_implementation()->name(),
                      simdjson::get_active_implementation()->name());
   out += fmt::format("libcurl: {}\n", curl_version());
   out += fmt::format("boost: {}.{}.{}\n", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000,

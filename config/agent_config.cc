@@ -19,44 +19,60 @@ bool validComponentId(std::string_view id) {
   });
 }
 
-// Reads `id` and `type`; reports duplicates and unknown types.
+// Reads `id` and `type`, reporting bad or duplicate ids and unknown types.
+// Returns whether the type is known: its own keys are then parsed even when
+// the id is wrong, so that they are not reported as unknown.
 bool readIdentity(YamlReader& r, std::set<std::string>& ids, const std::vector<std::string>& types,
                   std::string& id, std::string& type) {
-  auto id_value = r.requiredString("id");
-  auto type_value = r.requiredString("type");
-  bool ok = id_value && type_value;
-  if (id_value) {
+  if (auto id_value = r.requiredString("id")) {
     id = *id_value;
     if (!validComponentId(id)) {
       r.error("id", "must be 1-64 characters of letters, digits, '-', '_' or '.'");
-      ok = false;
     } else if (!ids.insert(id).second) {
       r.error("id", "\"" + id + "\" is used by another component");
-      ok = false;
     }
   }
-  if (type_value) {
-    type = *type_value;
-    if (std::find(types.begin(), types.end(), type) == types.end()) {
-      std::string list;
-      for (const auto& t : types) list += (list.empty() ? "" : ", ") + t;
-      r.error("type", "unknown type \"" + type + "\" (known: " + list + ")");
-      ok = false;
+  auto type_value = r.requiredString("type");
+  if (!type_value) return false;
+  type = *type_value;
+  if (std::find(types.begin(), types.end(), type) != types.end()) return true;
+  static const std::set<std::string, std::less<>> kPlanned = {"container", "kafka", "syslog",
+                                                              "otlp", "file"};
+  if (kPlanned.count(type)) {
+    r.error("type", "\"" + type + "\" is not supported by this version of sluice yet");
+  } else {
+    std::string list;
+    for (const auto& t : types) list += (list.empty() ? "" : ", ") + t;
+    r.error("type", "unknown type \"" + type + "\" (known: " + list + ")");
+  }
+  return false;
+}
+
+// A list of components that must not be empty.
+std::vector<YamlReader> componentList(YamlReader& root, std::string_view key,
+                                      std::string_view noun) {
+  const size_t errors_before = root.errors().all().size();
+  std::vector<YamlReader> list = root.objectList(key);
+  if (list.empty() && root.errors().all().size() == errors_before) {
+    std::string message = "at least one " + std::string(noun) + " is required";
+    if (root.has(key)) {
+      root.error(key, message);
+    } else {
+      root.errorHere(message + " under \"" + std::string(key) + "\"");
     }
   }
-  return ok;
+  return list;
 }
 
 void parseInputs(YamlReader& root, const Registry& registry, std::set<std::string>& ids,
                  AgentConfig& config) {
-  if (!root.has("inputs")) root.errorHere("at least one input is required under \"inputs\"");
-  for (YamlReader& r : root.objectList("inputs")) {
+  for (YamlReader& r : componentList(root, "inputs", "input")) {
     InputSettings input;
-    bool ok = readIdentity(r, ids, registry.inputNames(), input.id, input.type);
+    bool known = readIdentity(r, ids, registry.inputNames(), input.id, input.type);
     for (auto& [key, json] : r.jsonEntries("fields")) input.fields.push_back({key, json});
     r.oneOf("parser", "auto", {"auto", "json", "none"});
     r.rejectUnsupported({"multiline"});
-    if (ok) input.config = registry.input(input.type)->parse(r);
+    if (known) input.config = registry.input(input.type)->parse(r);
     r.rejectUnknownKeys();
     config.inputs.push_back(std::move(input));
   }
@@ -64,11 +80,10 @@ void parseInputs(YamlReader& root, const Registry& registry, std::set<std::strin
 
 void parseOutputs(YamlReader& root, const Registry& registry, std::set<std::string>& ids,
                   AgentConfig& config) {
-  if (!root.has("outputs")) root.errorHere("at least one output is required under \"outputs\"");
-  for (YamlReader& r : root.objectList("outputs")) {
+  for (YamlReader& r : componentList(root, "outputs", "output")) {
     OutputSettings output;
-    bool ok = readIdentity(r, ids, registry.outputNames(), output.id, output.type);
-    if (ok) output.config = registry.output(output.type)->parse(r);
+    bool known = readIdentity(r, ids, registry.outputNames(), output.id, output.type);
+    if (known) output.config = registry.output(output.type)->parse(r);
     r.rejectUnknownKeys();
     config.outputs.push_back(std::move(output));
   }

@@ -10,8 +10,10 @@
 
 namespace sluice {
 
+// The agent's own endpoint is off unless configured: a pipe-through run must
+// not fail because a port is taken.
 struct HttpSettings {
-  bool enabled = true;
+  bool enabled = false;
   std::string host = "127.0.0.1";
   uint16_t port = 5066;
 };

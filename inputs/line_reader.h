@@ -24,6 +24,8 @@ class LineReader {
   };
   enum class Status { kData, kEndOfFile, kError };
 
+  static constexpr size_t kInitialCapacity = 64 * 1024;
+
   explicit LineReader(size_t max_line_bytes, size_t read_size = 256 * 1024);
 
   // One read(2) of up to read_size bytes, then `on_line` for each complete
@@ -45,6 +47,13 @@ class LineReader {
 
  private:
   void makeRoom();
+  // Empty and whitespace-only lines carry no event.
+  static bool isBlank(const char* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+      if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') return false;
+    }
+    return true;
+  }
   template <class OnLine>
   void splitLines(OnLine&& on_line);
 
@@ -56,6 +65,7 @@ class LineReader {
   size_t end_ = 0;           // end of the data read
   uint64_t end_offset_ = 0;  // stream offset of buffer_[end_]
   bool skipping_ = false;    // inside the rest of a truncated line
+  bool last_read_filled_ = false;
 };
 
 template <class OnLine>
@@ -70,11 +80,13 @@ void LineReader::splitLines(OnLine&& on_line) {
       skipping_ = false;
     } else {
       if (length > 0 && start[length - 1] == '\r') --length;
-      if (length > 0) on_line(Line{{start, length}, offset, false});
+      const bool truncated = length > max_line_bytes_;
+      if (truncated) length = max_line_bytes_;
+      if (!isBlank(start, length)) on_line(Line{{start, length}, offset, truncated});
     }
     begin_ += static_cast<size_t>(nl - start) + 1;
   }
-  if (end_ - begin_ >= max_line_bytes_ && !skipping_) {
+  if (end_ - begin_ > max_line_bytes_ && !skipping_) {
     uint64_t offset = end_offset_ - (end_ - begin_);
     on_line(Line{{buffer_.get() + begin_, max_line_bytes_}, offset, true});
     skipping_ = true;
@@ -85,10 +97,12 @@ void LineReader::splitLines(OnLine&& on_line) {
 template <class OnLine>
 LineReader::Status LineReader::readLines(int fd, size_t& bytes, OnLine&& on_line) {
   makeRoom();
+  const size_t wanted = std::min(read_size_, capacity_ - end_);
   ssize_t n;
   do {
-    n = ::read(fd, buffer_.get() + end_, std::min(read_size_, capacity_ - end_));
+    n = ::read(fd, buffer_.get() + end_, wanted);
   } while (n < 0 && errno == EINTR);
+  last_read_filled_ = n == static_cast<ssize_t>(wanted);
   if (n < 0) {
     bytes = 0;
     return Status::kError;
@@ -107,8 +121,9 @@ void LineReader::flushPartial(OnLine&& on_line) {
   if (begin_ < end_ && !skipping_) {
     size_t length = end_ - begin_;
     if (buffer_[begin_ + length - 1] == '\r') --length;
-    if (length > 0)
+    if (!isBlank(buffer_.get() + begin_, length)) {
       on_line(Line{{buffer_.get() + begin_, length}, end_offset_ - (end_ - begin_), false});
+    }
   }
   begin_ = end_;
   skipping_ = false;

@@ -13,22 +13,17 @@ uint64_t AckTracker::open() {
 }
 
 void AckTracker::acknowledge(uint64_t sequence) {
-  uint64_t first = 0, count = 0;
-  {
-    std::lock_guard lock(mutex_);
-    if (sequence < base_ || sequence >= next_) return;
-    done_[sequence - base_] = true;
-    first = base_;
-    while (!done_.empty() && done_.front()) {
-      done_.pop_front();
-      ++base_;
-      ++count;
-    }
-    if (done_.empty()) all_done_.notify_all();
+  // The callback runs under the lock: that is what keeps completions in
+  // sequence order when outputs acknowledge from several threads.
+  std::lock_guard lock(mutex_);
+  if (sequence < base_ || sequence >= next_) return;
+  done_[sequence - base_] = true;
+  while (!done_.empty() && done_.front()) {
+    done_.pop_front();
+    if (on_complete_) on_complete_(base_);
+    ++base_;
   }
-  if (on_complete_) {
-    for (uint64_t s = first; s < first + count; ++s) on_complete_(s);
-  }
+  if (done_.empty()) all_done_.notify_all();
 }
 
 uint64_t AckTracker::outstanding() const {

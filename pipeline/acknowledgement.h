@@ -15,8 +15,9 @@ namespace sluice {
 // prefix only.
 class AckTracker {
  public:
-  // Called, in sequence order and outside the lock, for each batch whose
-  // predecessors are all acknowledged.
+  // Called, in sequence order and under the tracker's lock (keep it short,
+  // never call back into the tracker), for each batch whose predecessors are
+  // all acknowledged.
   using Callback = std::function<void(uint64_t sequence)>;
 
   explicit AckTracker(Callback on_complete = {});

@@ -13,6 +13,7 @@ DocumentTree::NodeId DocumentTree::declare(std::initializer_list<std::string_vie
   for (std::string_view key : path) {
     NodeId child = find(node, key);
     node = child >= 0 ? child : append(node, key, true);
+    nodes_[static_cast<size_t>(node)].declared = true;
   }
   return node;
 }
@@ -52,7 +53,9 @@ DocumentTree::NodeId DocumentTree::objectChild(NodeId parent, std::string_view k
   if (!nodes_[static_cast<size_t>(parent)].value.empty()) return kInvalid;
   NodeId child = find(parent, key);
   if (child < 0) return append(parent, key, key_is_json_safe);
-  return nodes_[static_cast<size_t>(child)].value.empty() ? child : kInvalid;
+  const Node& n = nodes_[static_cast<size_t>(child)];
+  const bool declared_leaf = n.declared && n.first_child < 0;
+  return n.value.empty() && !declared_leaf ? child : kInvalid;
 }
 
 DocumentTree::NodeId DocumentTree::leaf(NodeId parent, std::string_view key, bool overwrite,
@@ -64,7 +67,7 @@ DocumentTree::NodeId DocumentTree::leaf(NodeId parent, std::string_view key, boo
   // Documented objects (even while empty) and objects with members never
   // turn into leaves: the caller files the value elsewhere.
   if (n.first_child >= 0) return kInvalid;
-  if (!n.value.empty() && !overwrite) return kInvalid;
+  if (!overwrite && (!n.value.empty() || n.declared)) return kInvalid;
   return child;
 }
 

@@ -56,7 +56,9 @@ class DocumentTree {
   // or `key` is a leaf already.
   NodeId objectChild(NodeId parent, std::string_view key, bool key_is_json_safe = true);
   // Finds or creates the leaf `key`; kInvalid when it exists as an object
-  // (declared or with members), or already has a value and `overwrite` is false.
+  // (declared or with members). Without `overwrite`, also kInvalid when it
+  // has a value or is a declared (documented) leaf: a log's own fields never
+  // take the place of the documented ones.
   NodeId leaf(NodeId parent, std::string_view key, bool overwrite, bool key_is_json_safe = true);
   // Splits a dotted key ("http.method") into nested objects; a key with empty
   // segments ("a..b", ".x") is taken whole.
@@ -75,6 +77,7 @@ class DocumentTree {
   struct Node {
     std::string_view key;
     bool key_is_json_safe = true;
+    bool declared = false;  // part of the documented layout
     FieldValue value;
     // One bit per child key hash: most lookups of a new key end here.
     uint64_t child_keys = 0;

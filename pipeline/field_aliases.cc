@@ -31,7 +31,7 @@ constexpr Entry kEntries[] = {
     {"loglevel", {C::kLevel}},
     {"msg", {C::kMessage}},
     {"message", {C::kMessage}},
-    {"event", {C::kMessage}},
+    {"event", {C::kMessage, G::kEvent}},
     {"logmessage", {C::kMessage}},
     {"logmsg", {C::kMessage}},
     {"log", {C::kMessage, G::kLog}},
@@ -75,9 +75,13 @@ constexpr Entry kEntries[] = {
     {"userid", {C::kUserId}},
     {"tenant", {C::kTenantId, G::kTenant}},
     {"tenantid", {C::kTenantId}},
+    // A log's own labels merge with those sluice files clashing fields under.
+    {"labels", {C::kNone, G::kLabels}},
 };
 
-std::string_view groupPrefix(G group) {
+}  // namespace
+
+std::string_view aliasGroupName(G group) {
   switch (group) {
     case G::kTop:
       return "";
@@ -97,9 +101,15 @@ std::string_view groupPrefix(G group) {
       return "tenant";
     case G::kCorrelation:
       return "correlation";
+    case G::kEvent:
+      return "event";
+    case G::kLabels:
+      return "labels";
   }
   return "";
 }
+
+namespace {
 
 // Open addressing over a small power-of-two table; the hash is computed while
 // the key is squashed, so a lookup costs one pass over the key.
@@ -133,7 +143,7 @@ const std::array<Slot, kSlots>& table() {
 
 Alias lookupAlias(AliasGroup enclosing, std::string_view key) {
   char buf[48];
-  std::string_view prefix = groupPrefix(enclosing);
+  std::string_view prefix = aliasGroupName(enclosing);
   if (prefix.size() + key.size() > sizeof buf) return {};
   uint32_t h = 2166136261u;
   size_t n = 0;

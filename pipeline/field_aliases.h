@@ -37,6 +37,8 @@ enum class AliasGroup : uint8_t {
   kUser,
   kTenant,
   kCorrelation,
+  kEvent,
+  kLabels,
 };
 
 struct Alias {
@@ -48,5 +50,8 @@ struct Alias {
 // Keys are compared case-insensitively with `_`, `-`, `.` and `@` ignored, so
 // that trace_id, traceId, TraceID, trace-id and trace.id are one name.
 Alias lookupAlias(AliasGroup enclosing, std::string_view key);
+
+// The object a group stands for in the documented schema ("http").
+std::string_view aliasGroupName(AliasGroup group);
 
 }  // namespace sluice

@@ -81,45 +81,36 @@ bool parseSmallInt(std::string_view s, int64_t& out) {
   return true;
 }
 
-bool isDecimalNumber(std::string_view s) {
-  if (s.empty() || s.size() > 32) return false;
-  bool digit = false, dot = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= '0' && c <= '9') {
-      digit = true;
-    } else if (c == '.' && !dot) {
-      dot = true;
-    } else if (c == '-' && i == 0) {
-    } else {
-      return false;
-    }
+// A JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool isJsonNumber(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  size_t start = i;
+  size_t whole = digits();
+  if (whole == 0 || (whole > 1 && s[start] == '0')) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
   }
-  return digit && s.back() != '.';
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size() && s.size() <= 64;
 }
 
-std::string_view groupName(AliasGroup group) {
-  switch (group) {
-    case AliasGroup::kLog:
-      return "log";
-    case AliasGroup::kService:
-      return "service";
-    case AliasGroup::kHttp:
-      return "http";
-    case AliasGroup::kTrace:
-      return "trace";
-    case AliasGroup::kSpan:
-      return "span";
-    case AliasGroup::kUser:
-      return "user";
-    case AliasGroup::kTenant:
-      return "tenant";
-    case AliasGroup::kCorrelation:
-      return "correlation";
-    case AliasGroup::kTop:
-      break;
-  }
-  return "";
+// Raw JSON string tokens are copied to the output as they are only when
+// plainly valid: no escape to check and no raw control character.
+bool rawStringIsPlain(std::string_view token) {
+  bool special = false;
+  for (char c : token) special |= c == '\\' || static_cast<unsigned char>(c) < 0x20;
+  return !special && token.size() >= 2 && token.back() == '"';
 }
 
 }  // namespace
@@ -147,6 +138,7 @@ Normalizer::Normalizer(NormalizerOptions options) : options_(std::move(options))
   NodeId agent = tree_.declare({"agent"});
   NodeId ecs = tree_.declare({"ecs", "version"});
   tags_node_ = tree_.declare({"tags"});
+  original_node_ = tree_.declare({"event", "original"});
 
   host_json_.clear();
   appendJsonString(host_json_, options_.host_name);
@@ -234,27 +226,26 @@ bool Normalizer::takeCanonical(Canonical field, od::value value, od::json_type t
       return true;
     }
     case Canonical::kLevel: {
-      if (is_number) {
-        int64_t n;
-        if (value.get_int64().get(n)) return false;
+      // Numbers (pino, syslog) and known words only: the documented field
+      // holds one of six values; anything else keeps its own name.
+      int64_t n;
+      if ((is_number && value.get_int64().get(n) == simdjson::SUCCESS) ||
+          (is_string && parseSmallInt(text, n))) {
         setCanonical(field, FieldValue::string(levelFromNumber(n)));
         return true;
       }
-      if (!is_string || text.empty() || text.size() > 32) return false;
+      if (!is_string) return false;
       for (const LevelName& l : kLevelWords) {
         if (equalsIgnoreCase(text, l.word)) {
           setCanonical(field, FieldValue::string(l.level));
           return true;
         }
       }
-      std::string_view upper = scratchCopy(text, CaseChange::kUpper);
-      if (upper.empty()) return false;
-      setCanonical(field, FieldValue::string(upper));
-      return true;
+      return false;
     }
     case Canonical::kMessage:
       if (!is_string) return false;
-      setCanonical(field, FieldValue::raw(token));
+      setCanonical(field, stringValue(token, text));
       return true;
     case Canonical::kServiceName:
     case Canonical::kServiceTier:
@@ -262,8 +253,8 @@ bool Normalizer::takeCanonical(Canonical field, od::value value, od::json_type t
     case Canonical::kUserId:
     case Canonical::kTenantId:
       if (is_string) {
-        setCanonical(field, FieldValue::raw(token));
-      } else if (is_number) {
+        setCanonical(field, stringValue(token, text));
+      } else if (is_number && isJsonNumber(token)) {
         // Keep the mapping a keyword even when a logger writes numeric ids.
         setCanonical(field, FieldValue::string(token));
       } else {
@@ -300,7 +291,7 @@ bool Normalizer::takeCanonical(Canonical field, od::value value, od::json_type t
     }
     case Canonical::kHttpPath:
       if (!is_string || text.empty() || text.front() != '/') return false;
-      setCanonical(field, FieldValue::raw(token));
+      setCanonical(field, stringValue(token, text));
       return true;
     case Canonical::kHttpStatus: {
       int64_t status;
@@ -311,9 +302,9 @@ bool Normalizer::takeCanonical(Canonical field, od::value value, od::json_type t
       return true;
     }
     case Canonical::kHttpDuration:
-      if (is_number) {
+      if (is_number && isJsonNumber(token)) {
         setCanonical(field, FieldValue::raw(token));
-      } else if (is_string && isDecimalNumber(text)) {
+      } else if (is_string && isJsonNumber(text)) {
         setCanonical(field, FieldValue::raw(text));
       } else {
         return false;
@@ -327,24 +318,22 @@ bool Normalizer::takeCanonical(Canonical field, od::value value, od::json_type t
 
 bool Normalizer::keepUnknown(NodeId parent, std::string_view key, bool key_is_json_safe,
                              od::value value, od::json_type type, AliasGroup group) {
-  std::string_view raw;
-  if (type == od::json_type::object) {
-    od::object object;
-    if (value.get_object().get(object) || object.raw_json().get(raw)) return false;
-  } else if (type == od::json_type::array) {
-    od::array array;
-    if (value.get_array().get(array) || array.raw_json().get(raw)) return false;
-  } else {
-    raw = value.raw_json_token();
+  FieldValue kept;
+  if (!validValue(value, type, kept)) return false;
+  if (group == AliasGroup::kTop && key == "tags" &&
+      (type == od::json_type::array || type == od::json_type::string) &&
+      tree_.value(tags_node_).empty()) {
+    tree_.value(tags_node_) = kept;  // merged with sluice's own tags at the end
+    return true;
   }
-  raw = trimRight(raw);
   NodeId node = tree_.leafPath(parent, key, /*overwrite=*/false, key_is_json_safe);
   if (node < 0) {
     // The name is taken by a documented field or a duplicate key: keep the
     // value under labels.* rather than produce a document Elasticsearch
     // rejects.
     NodeId labels = tree_.objectChild(DocumentTree::kRoot, "labels");
-    std::string_view label = group == AliasGroup::kTop ? key : scratchJoin(groupName(group), key);
+    std::string_view label =
+        group == AliasGroup::kTop ? key : scratchJoin(aliasGroupName(group), key);
     node = labels >= 0 && !label.empty() ? tree_.leaf(labels, label, false, key_is_json_safe)
                                          : DocumentTree::kInvalid;
   }
@@ -352,8 +341,57 @@ bool Normalizer::keepUnknown(NodeId parent, std::string_view key, bool key_is_js
     conflict_ = true;
     return true;
   }
-  tree_.value(node) = FieldValue::raw(raw);
+  tree_.value(node) = kept;
   return true;
+}
+
+FieldValue Normalizer::stringValue(std::string_view token, std::string_view unescaped) {
+  return rawStringIsPlain(token) ? FieldValue::raw(token) : FieldValue::string(unescaped);
+}
+
+bool Normalizer::validValue(od::value value, od::json_type type, FieldValue& out) {
+  // On-demand parsing skips what it is not asked about, so a value copied
+  // verbatim is checked first: one invalid byte would make Elasticsearch
+  // reject the event. A line with an invalid value is not JSON (false).
+  std::string_view raw;
+  switch (type) {
+    case od::json_type::object:
+    case od::json_type::array: {
+      if (type == od::json_type::object) {
+        od::object object;
+        if (value.get_object().get(object) || object.raw_json().get(raw)) return false;
+      } else {
+        od::array array;
+        if (value.get_array().get(array) || array.raw_json().get(raw)) return false;
+      }
+      raw = trimRight(raw);
+      // The span lies inside the padded line, so the parser may read past it.
+      simdjson::dom::element ignored;
+      out = FieldValue::raw(raw);
+      return validator_.parse(raw.data(), raw.size(), false).get(ignored) == simdjson::SUCCESS;
+    }
+    case od::json_type::string: {
+      raw = trimRight(value.raw_json_token());
+      if (rawStringIsPlain(raw)) {
+        out = FieldValue::raw(raw);
+        return true;
+      }
+      std::string_view text;
+      if (value.get_string().get(text) != simdjson::SUCCESS) return false;
+      out = FieldValue::string(text);
+      return true;
+    }
+    case od::json_type::number:
+      raw = trimRight(value.raw_json_token());
+      out = FieldValue::raw(raw);
+      return isJsonNumber(raw);
+    case od::json_type::boolean:
+    case od::json_type::null:
+      raw = trimRight(value.raw_json_token());
+      out = FieldValue::raw(raw);
+      return raw == "true" || raw == "false" || raw == "null";
+  }
+  return false;
 }
 
 bool Normalizer::walkObject(od::object object, NodeId node, AliasGroup group, int depth) {
@@ -374,7 +412,7 @@ bool Normalizer::walkObject(od::object object, NodeId node, AliasGroup group, in
     Alias alias = lookupAlias(group, key);
     if (alias.group != AliasGroup::kTop && type == od::json_type::object &&
         depth < kMaxAliasDepth) {
-      NodeId target = tree_.objectChild(DocumentTree::kRoot, groupName(alias.group));
+      NodeId target = tree_.objectChild(DocumentTree::kRoot, aliasGroupName(alias.group));
       if (target >= 0) {
         od::object inner;
         if (value.get_object().get(inner) || !walkObject(inner, target, alias.group, depth + 1)) {
@@ -475,8 +513,7 @@ void Normalizer::normalize(std::string_view line, const LineOrigin& origin, Time
   if (conflict_) {
     // A field could be placed nowhere: the whole line travels with the event.
     addTag("field_conflict");
-    NodeId original = tree_.leafPath(DocumentTree::kRoot, "event.original", true);
-    if (original >= 0) tree_.value(original) = FieldValue::string(line);
+    tree_.value(original_node_) = FieldValue::string(line);
   }
 
   if (!origin.file_path_json.empty())

@@ -63,6 +63,10 @@ class Normalizer {
                    simdjson::ondemand::value value, simdjson::ondemand::json_type type,
                    AliasGroup group);
   void setCanonical(Canonical field, FieldValue value);
+  // A JSON value, checked: false when it is not valid JSON.
+  bool validValue(simdjson::ondemand::value value, simdjson::ondemand::json_type type,
+                  FieldValue& out);
+  static FieldValue stringValue(std::string_view token, std::string_view unescaped);
   enum class CaseChange { kNone, kUpper, kLower };
   std::string_view scratchCopy(std::string_view text, CaseChange change = CaseChange::kNone);
   // "prefix_key", for labels of members of documented objects.
@@ -72,9 +76,10 @@ class Normalizer {
 
   NormalizerOptions options_;
   simdjson::ondemand::parser parser_;
+  simdjson::dom::parser validator_;
   DocumentTree tree_;
   std::array<DocumentTree::NodeId, 16> canonical_nodes_{};
-  DocumentTree::NodeId file_path_node_, offset_node_, tags_node_;
+  DocumentTree::NodeId file_path_node_, offset_node_, tags_node_, original_node_;
   std::vector<std::vector<std::string_view>> route_paths_;
   std::vector<std::string> route_path_storage_;
   std::string agent_json_;

@@ -93,9 +93,13 @@ std::optional<TimestampNs> parseIsoTimestamp(std::string_view t) {
     }
   }
   if (pos != t.size()) return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  static constexpr int kDaysInMonth[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kDaysInMonth[month - 1] || hour > 23 ||
+      minute > 59 || second > 60) {
     return std::nullopt;
   }
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return std::nullopt;
   int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
   return seconds * kNsPerSecond + nanos;
@@ -111,8 +115,11 @@ std::optional<TimestampNs> parseEpochTimestamp(std::string_view text) {
   int64_t whole = 0;
   size_t digits = 0;
   while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-    if (++digits > 19) return std::nullopt;
-    whole = whole * 10 + (text[pos] - '0');
+    ++digits;
+    if (__builtin_mul_overflow(whole, 10, &whole) ||
+        __builtin_add_overflow(whole, text[pos] - '0', &whole)) {
+      return std::nullopt;
+    }
     ++pos;
   }
   if (digits == 0) return std::nullopt;
@@ -129,8 +136,11 @@ std::optional<TimestampNs> parseEpochTimestamp(std::string_view text) {
     unit_ns = 1'000;
   else
     unit_ns = 1;
-  if (unit_ns > 1 && whole > INT64_MAX / unit_ns) return std::nullopt;
-  int64_t ns = whole * unit_ns + fraction_ns / (kNsPerSecond / unit_ns);
+  int64_t ns;
+  if (__builtin_mul_overflow(whole, unit_ns, &ns) ||
+      __builtin_add_overflow(ns, fraction_ns / (kNsPerSecond / unit_ns), &ns)) {
+    return std::nullopt;
+  }
   return negative ? -ns : ns;
 }
 

@@ -76,7 +76,7 @@ void ElasticsearchOutput::probe(Worker& worker) {
   if (r.status == 200) {
     if (!ready_.exchange(true))
       logInfo("elasticsearch", "connected", {{"output", id_}, {"host", currentHost()}});
-  } else {
+  } else if (config_.hosts.size() > 1) {
     host_index_.fetch_add(1);
   }
 }
@@ -238,6 +238,7 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
                    {{"output", id_}, {"status", status}})
           .add();
       problem = r.status == 0 ? r.error : "HTTP " + status + ": " + snippet(r.body);
+      if (r.status == 0) ready_.store(false);
       if (config_.hosts.size() > 1) host_index_.fetch_add(1);
     }
     {

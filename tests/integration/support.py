@@ -380,6 +380,22 @@ class Sluice:
             return None
         return wait_until(check, timeout, 0.1, message="a matching sluice log line")
 
+    def until(self, fn: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2,
+              message: str | Callable[[], str] = "condition") -> Any:
+        """``wait_until`` that fails at once, with the stderr tail, if sluice exits first."""
+        __tracebackhide__ = True
+
+        def check():
+            v = fn()
+            if v:
+                return v
+            if self.proc.poll() is not None:
+                msg = message() if callable(message) else message
+                raise AssertionError(f"sluice exited with {self.proc.returncode} while waiting for {msg}; "
+                                     f"stderr tail:\n{self.stderr_tail()}")
+            return v
+        return wait_until(check, timeout, interval, message)
+
     # ---- HTTP endpoint
     @property
     def address(self) -> str:

@@ -16,7 +16,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from support import base_config, es_output, file_input, metric_sum, wait_until
+from support import base_config, es_output, file_input, metric_sum
 
 N_LINES = int(os.environ.get("SLUICE_E2E_LINES", "100000"))
 BASE_TIME = datetime(2024, 3, 1, 0, 0, 0, tzinfo=timezone.utc)
@@ -287,7 +287,7 @@ def test_end_to_end(tmp_path, opensearch, sluice, index_prefix):
                    stall_s=45, sluice=agent)
 
     # Everything acknowledged, and nothing beyond the N events.
-    wait_until(lambda: agent.metric("sluice_events_sent_total", output="es") >= N_LINES, 30,
+    agent.until(lambda: agent.metric("sluice_events_sent_total", output="es") >= N_LINES, 30,
                message="sluice_events_sent_total to reach N")
     assert opensearch.count(pattern) == N_LINES
     m = agent.metrics()
@@ -434,7 +434,7 @@ def test_static_fields_override(tmp_path, opensearch, sluice, index_prefix):
                       [file_input([str(log)], fields={"service.tier": "gateway", "team.name": "core"})],
                       [es_output(opensearch.url, index_prefix + "-{service.tier}")])
     agent = sluice(cfg)
-    wait_until(lambda: opensearch.count(index_prefix + "-*") >= 3, 60,
+    agent.until(lambda: opensearch.count(index_prefix + "-*") >= 3, 60,
                message="3 documents", interval=0.5)
     hits = opensearch.search(index_prefix + "-*", size=10)
     assert len(hits) == 3

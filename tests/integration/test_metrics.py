@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from support import append, base_config, es_output, file_input, metric_present, metric_sum, wait_until
+from support import append, base_config, es_output, file_input, metric_present, metric_sum
 
 
 def lines(start: int, n: int) -> str:
@@ -23,10 +23,10 @@ def test_metrics_and_health(tmp_path, opensearch, sluice, index_prefix):
 
     status, _, _ = agent.get("/health")
     assert status == 200
-    wait_until(lambda: agent.get("/ready")[0] == 200, 30, 0.2, "/ready == 200 with a reachable output")
+    agent.until(lambda: agent.get("/ready")[0] == 200, 30, 0.2, "/ready == 200 with a reachable output")
 
-    wait_until(lambda: opensearch.count(pattern) == 10, 60, 0.3, "10 documents")
-    wait_until(lambda: agent.metric("sluice_events_sent_total", output="es") >= 10, 30, 0.2, "sent == 10")
+    agent.until(lambda: opensearch.count(pattern) == 10, 60, 0.3, "10 documents")
+    agent.until(lambda: agent.metric("sluice_events_sent_total", output="es") >= 10, 30, 0.2, "sent == 10")
     status, body, headers = agent.get("/metrics")
     assert status == 200
     ctype = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
@@ -59,7 +59,7 @@ def test_metrics_and_health(tmp_path, opensearch, sluice, index_prefix):
 
     # Moving: more lines -> counters and the histogram grow.
     append(log, lines(10, 25))
-    wait_until(lambda: agent.metric("sluice_events_sent_total", output="es") >= 35, 60, 0.2, "sent == 35")
+    agent.until(lambda: agent.metric("sluice_events_sent_total", output="es") >= 35, 60, 0.2, "sent == 35")
     m2 = agent.metrics()
     assert metric_sum(m2, "sluice_events_received_total", input="app") == 35
     assert metric_sum(m2, "sluice_events_sent_total", output="es") == 35
@@ -77,12 +77,12 @@ def run_mapping_conflict(tmp_path, opensearch, sluice, index_prefix, **output_ex
     log.write_text(json.dumps({"seq": 0, "msg": "object first", "service": "map", "shape": {"a": 1}}) + "\n")
     agent = sluice(base_config(tmp_path, [file_input([str(log)])],
                                [es_output(opensearch.url, index_prefix + "-{service.name}", **output_extra)]))
-    wait_until(lambda: opensearch.count(pattern) == 1, 60, 0.3, "the first document")
+    agent.until(lambda: opensearch.count(pattern) == 1, 60, 0.3, "the first document")
 
     append(log, json.dumps({"seq": 1, "msg": "then a string", "service": "map", "shape": "flat"}) + "\n"
            + json.dumps({"seq": 2, "msg": "fine again", "service": "map"}) + "\n")
-    wait_until(lambda: opensearch.count(pattern) == 2, 60, 0.3, "the document after the rejected one")
-    wait_until(lambda: agent.metric("sluice_events_failed_total", output="es") >= 1, 30, 0.2,
+    agent.until(lambda: opensearch.count(pattern) == 2, 60, 0.3, "the document after the rejected one")
+    agent.until(lambda: agent.metric("sluice_events_failed_total", output="es") >= 1, 30, 0.2,
                "sluice_events_failed_total{output=es} to count the rejected event")
     return agent
 
@@ -107,7 +107,7 @@ def test_mapping_error_dead_letter(tmp_path, opensearch, sluice, index_prefix):
     dead_path = tmp_path / "dead.ndjson"
     agent = run_mapping_conflict(tmp_path, opensearch, sluice, index_prefix,
                                  dead_letter={"type": "file", "path": str(dead_path)})
-    dead = wait_until(lambda: dead_path.exists() and dead_path.read_text(), 10, 0.2, "the dead-letter file")
+    dead = agent.until(lambda: dead_path.exists() and dead_path.read_text(), 10, 0.2, "the dead-letter file")
     records = [json.loads(x) for x in dead.splitlines() if x.strip()]
     assert len(records) == 1, records
     assert "then a string" in dead

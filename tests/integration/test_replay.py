@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
-from support import append, base_config, es_output, file_input, metric_sum, wait_until
+from support import append, base_config, es_output, file_input, metric_sum
 
 N = 2000
 
@@ -29,8 +31,8 @@ def test_replay_no_duplicates(tmp_path, opensearch, sluice, index_prefix):
 
     first = sluice(base_config(tmp_path, [file_input([str(log)])], [es_output(opensearch.url, index)],
                                state_dir=tmp_path / "state-1"))
-    wait_until(lambda: opensearch.count(pattern) == N, 90, 0.5, f"{N} documents from the first run")
-    wait_until(lambda: first.metric("sluice_events_sent_total", output="es") >= N, 30, 0.2, "first run: sent == N")
+    first.until(lambda: opensearch.count(pattern) == N, 90, 0.5, f"{N} documents from the first run")
+    first.until(lambda: first.metric("sluice_events_sent_total", output="es") >= N, 30, 0.2, "first run: sent == N")
     assert first.stop() == 0
     ids_before = {h["_id"] for h in opensearch.search(pattern, size=N)}
     assert len(ids_before) == N
@@ -38,9 +40,9 @@ def test_replay_no_duplicates(tmp_path, opensearch, sluice, index_prefix):
     # Fresh state: the same file is read again from the beginning.
     second = sluice(base_config(tmp_path, [file_input([str(log)])], [es_output(opensearch.url, index)],
                                 state_dir=tmp_path / "state-2"))
-    wait_until(lambda: second.metric("sluice_events_received_total", input="app") == N, 60, 0.2,
+    second.until(lambda: second.metric("sluice_events_received_total", input="app") == N, 60, 0.2,
                "second run: all lines read again")
-    wait_until(lambda: delivered(second) >= N, 60, 0.2, "second run: every event acknowledged")
+    second.until(lambda: delivered(second) >= N, 60, 0.2, "second run: every event acknowledged")
     assert opensearch.count(pattern) == N, "a replay of the same file must not duplicate documents"
     ids_after = {h["_id"] for h in opensearch.search(pattern, size=N)}
     assert ids_after == ids_before
@@ -51,6 +53,7 @@ def test_replay_no_duplicates(tmp_path, opensearch, sluice, index_prefix):
     assert len(errors) < 10, f"{len(errors)} ERROR log lines for a harmless replay: {errors[:3]}"
 
 
+@pytest.mark.xfail(strict=True, reason="rotation handling and checkpoints are the tailing issue's work; strict: passes only once built")
 def test_restart_resumes_from_checkpoint(tmp_path, opensearch, sluice, index_prefix):
     log = tmp_path / "app.log"
     write_lines(log, 0, 100)
@@ -58,14 +61,14 @@ def test_restart_resumes_from_checkpoint(tmp_path, opensearch, sluice, index_pre
     cfg = base_config(tmp_path, [file_input([str(log)])],
                       [es_output(opensearch.url, index_prefix + "-{service.name}")])
     first = sluice(cfg)
-    wait_until(lambda: opensearch.count(pattern) == 100, 60, 0.3, "100 documents")
-    wait_until(lambda: first.metric("sluice_events_sent_total", output="es") >= 100, 30, 0.2, "sent == 100")
+    first.until(lambda: opensearch.count(pattern) == 100, 60, 0.3, "100 documents")
+    first.until(lambda: first.metric("sluice_events_sent_total", output="es") >= 100, 30, 0.2, "sent == 100")
     assert first.stop() == 0
 
     write_lines(log, 100, 10)          # written while sluice is down
     second = sluice(cfg)
-    wait_until(lambda: opensearch.count(pattern) == 110, 60, 0.3, "the 10 lines written while down")
-    wait_until(lambda: second.metric("sluice_events_sent_total", output="es") >= 10, 30, 0.2, "sent >= 10")
+    second.until(lambda: opensearch.count(pattern) == 110, 60, 0.3, "the 10 lines written while down")
+    second.until(lambda: second.metric("sluice_events_sent_total", output="es") >= 10, 30, 0.2, "sent >= 10")
     m = second.metrics()
     assert metric_sum(m, "sluice_events_received_total", input="app") == 10, \
         "after a clean stop the second run must resume at the checkpoint, not re-read the file"

@@ -42,7 +42,7 @@ def test_stdin_run_ends(tmp_path, opensearch, sluice, index_prefix):
 
 
 def test_stdin_to_stdout(tmp_path, sluice):
-    cfg = base_config(tmp_path, [stdin_input()], [{"id": "out", "type": "stdout"}], http=False)
+    cfg = base_config(tmp_path, [stdin_input()], [{"id": "out", "type": "stdout"}])
     agent = sluice(cfg, stdin=stdin_payload())
     code = agent.wait(timeout=30)
     assert code == 0, f"exit code {code}; stderr:\n{agent.stderr_tail()}"
@@ -84,7 +84,7 @@ def test_stdin_to_stdout(tmp_path, sluice):
 
 def test_stdin_shell_pipe(tmp_path):
     """The documented way: `printf ... | sluice run -c CONFIG` ends with exit 0."""
-    cfg = base_config(tmp_path, [stdin_input()], [{"id": "out", "type": "stdout"}], http=False)
+    cfg = base_config(tmp_path, [stdin_input()], [{"id": "out", "type": "stdout"}])
     conf = tmp_path / "pipe.yml"
     conf.write_text(to_yaml(cfg) + "\n")
     r = subprocess.run(["bash", "-c", 'printf \'{"msg":"a","level":"info"}\\nplain b\\n\' | "$0" run -c "$1"',

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from support import append, base_config, es_output, file_input, metric_sum, wait_until
+from support import append, base_config, es_output, file_input, metric_sum
 
 
 def line(seq: int, **extra) -> str:
@@ -28,15 +28,15 @@ def test_appended_lines_arrive(tmp_path, opensearch, sluice, index_prefix):
     pattern = index_prefix + "-*"
     agent = sluice(base_config(tmp_path, [file_input([str(log)])],
                                [es_output(opensearch.url, index_prefix + "-{service.name}")]))
-    wait_until(lambda: opensearch.count(pattern) == 3, 60, 0.3, "the 3 initial lines")
+    agent.until(lambda: opensearch.count(pattern) == 3, 60, 0.3, "the 3 initial lines")
 
     append(log, "".join(line(i) for i in range(3, 8)))
     partial_offset = log.stat().st_size
     partial = json.dumps({"seq": 8, "msg": "written in two parts", "service": "tail"})
     head, tail = partial[:25], partial[25:]
     append(log, head)                              # no newline yet
-    wait_until(lambda: opensearch.count(pattern) == 8, 60, 0.3, "the 5 appended lines")
-    wait_until(lambda: agent.metric("sluice_events_sent_total", output="es") >= 8, 30, 0.2,
+    agent.until(lambda: opensearch.count(pattern) == 8, 60, 0.3, "the 5 appended lines")
+    agent.until(lambda: agent.metric("sluice_events_sent_total", output="es") >= 8, 30, 0.2,
                "sent == 8")
 
     # The partial line must not be shipped while it has no newline. This is a negative
@@ -50,7 +50,7 @@ def test_appended_lines_arrive(tmp_path, opensearch, sluice, index_prefix):
         time.sleep(0.5)
 
     append(log, tail + "\n")
-    wait_until(lambda: opensearch.count(pattern) == 9, 60, 0.3, "the completed line")
+    agent.until(lambda: opensearch.count(pattern) == 9, 60, 0.3, "the completed line")
     docs = docs_by_seq(opensearch, pattern)
     assert sorted(docs) == list(range(9))
     assert docs[8]["log"]["message"] == "written in two parts"
@@ -77,11 +77,11 @@ def test_start_at_end(tmp_path, opensearch, sluice, index_prefix):
         if metric_sum(m, "sluice_files_open") >= 1:
             return True
         return any(str(log) in json.dumps(r) for r in agent.log_records())
-    wait_until(file_opened, 30, 0.2, "sluice to open the file (sluice_files_open or a log line naming it)")
+    agent.until(file_opened, 30, 0.2, "sluice to open the file (sluice_files_open or a log line naming it)")
 
     append(log, "".join(line(i) for i in range(5, 9)))
-    wait_until(lambda: opensearch.count(pattern) >= 4, 60, 0.3, "the 4 appended lines")
-    wait_until(lambda: agent.metric("sluice_events_sent_total", output="es") >= 4, 30, 0.2, "sent == 4")
+    agent.until(lambda: opensearch.count(pattern) >= 4, 60, 0.3, "the 4 appended lines")
+    agent.until(lambda: agent.metric("sluice_events_sent_total", output="es") >= 4, 30, 0.2, "sent == 4")
     docs = docs_by_seq(opensearch, pattern)
     assert sorted(docs) == [5, 6, 7, 8], "lines present before start must be skipped with start_at: end"
     assert min(d["log"]["offset"] for d in docs.values()) == size_before
