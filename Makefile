@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure test unit-test integration-test demo package clean
+.PHONY: all deps test test-sanitize demo package clean
 
 all: $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR)
@@ -29,3 +29,11 @@ package: deps
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# The same tests on a build with AddressSanitizer, LeakSanitizer and
+# UndefinedBehaviorSanitizer; any report fails the run.
+SANITIZE_BUILD_DIR ?= build-sanitize
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_SANITIZE=ON
+	cmake --build $(SANITIZE_BUILD_DIR)
+	SLUICE_SANITIZE=1 scripts/run-tests $(SANITIZE_BUILD_DIR)
