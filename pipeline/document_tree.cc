@@ -68,6 +68,7 @@ DocumentTree::NodeId DocumentTree::leaf(NodeId parent, std::string_view key, boo
   // turn into leaves: the caller files the value elsewhere.
   if (n.first_child >= 0) return kInvalid;
   if (!overwrite && (!n.value.empty() || n.declared)) return kInvalid;
+  nodes_[static_cast<size_t>(child)].member = {};
   return child;
 }
 
@@ -118,6 +119,12 @@ bool DocumentTree::writeObject(std::string& out, NodeId id, bool& utf8_ok) const
        c = nodes_[static_cast<size_t>(c)].next_sibling) {
     const Node& child = nodes_[static_cast<size_t>(c)];
     if (child.value.empty() && child.first_child < 0) continue;
+    if (!child.member.empty()) {
+      if (wrote_any) out += ',';
+      out += child.member;
+      wrote_any = true;
+      continue;
+    }
     size_t mark = out.size();
     if (wrote_any) out += ',';
     if (child.key_is_json_safe) {

@@ -67,6 +67,11 @@ class DocumentTree {
 
   FieldValue& value(NodeId node) { return nodes_[static_cast<size_t>(node)].value; }
   const FieldValue& value(NodeId node) const { return nodes_[static_cast<size_t>(node)].value; }
+  // Sets the member text written instead of key and value; cleared when the
+  // value is overwritten through leaf().
+  void setMember(NodeId node, std::string_view member) {
+    nodes_[static_cast<size_t>(node)].member = member;
+  }
   bool hasChildren(NodeId node) const { return nodes_[static_cast<size_t>(node)].first_child >= 0; }
 
   // Serializes the tree as one JSON object; unset leaves and empty objects
@@ -79,6 +84,9 @@ class DocumentTree {
     bool key_is_json_safe = true;
     bool declared = false;  // part of the documented layout
     FieldValue value;
+    // The whole `"key":value` as it stood in the line, when it can be copied
+    // to the output in one piece (most unknown fields).
+    std::string_view member;
     // One bit per child key hash: most lookups of a new key end here.
     uint64_t child_keys = 0;
     NodeId first_child = kInvalid;

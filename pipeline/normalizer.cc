@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "pipeline/json_escape.h"
 
@@ -108,9 +109,25 @@ bool isJsonNumber(std::string_view s) {
 // Raw JSON string tokens are copied to the output as they are only when
 // plainly valid: no escape to check and no raw control character.
 bool rawStringIsPlain(std::string_view token) {
-  bool special = false;
-  for (char c : token) special |= c == '\\' || static_cast<unsigned char>(c) < 0x20;
-  return !special && token.size() >= 2 && token.back() == '"';
+  if (token.size() < 2 || token.back() != '"') return false;
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= token.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, token.data() + i, 8);
+    // Bytes below 0x20 (only exact for ASCII bytes, so high bytes are
+    // masked out), and backslashes.
+    uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+    uint64_t b = w ^ (kOnes * '\\');
+    uint64_t backslash = (b - kOnes) & ~b & kHigh;
+    if (below_space | backslash) return false;
+  }
+  for (; i < token.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(token[i]);
+    if (c == '\\' || c < 0x20) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -327,6 +344,9 @@ bool Normalizer::keepUnknown(NodeId parent, std::string_view key, bool key_is_js
     return true;
   }
   NodeId node = tree_.leafPath(parent, key, /*overwrite=*/false, key_is_json_safe);
+  // A key that was not split at dots stands in the output as in the line.
+  const NodeId plain_target =
+      key.find('.') == std::string_view::npos ? node : DocumentTree::kInvalid;
   if (node < 0) {
     // The name is taken by a documented field or a duplicate key: keep the
     // value under labels.* rather than produce a document Elasticsearch
@@ -342,6 +362,13 @@ bool Normalizer::keepUnknown(NodeId parent, std::string_view key, bool key_is_js
     return true;
   }
   tree_.value(node) = kept;
+  if (key_is_json_safe && kept.kind == FieldValue::Kind::kRaw && node == plain_target) {
+    // key points just past its opening quote, inside the line; the value
+    // ends the member.
+    const char* begin = key.data() - 1;
+    const char* end = kept.text.data() + kept.text.size();
+    tree_.setMember(node, std::string_view(begin, static_cast<size_t>(end - begin)));
+  }
   return true;
 }
 
