@@ -8,10 +8,10 @@
 namespace sluice {
 
 void registerBuiltinComponents(Registry& registry) {
-  FileInput::registerType(registry);
-  StdinInput::registerType(registry);
-  ElasticsearchOutput::registerType(registry);
-  StdoutOutput::registerType(registry);
+  registry.addInput<FileInput, FileInputConfig>("file");
+  registry.addInput<StdinInput, StdinInputConfig>("stdin");
+  registry.addOutput<ElasticsearchOutput, ElasticsearchConfig>("elasticsearch");
+  registry.addOutput<StdoutOutput, StdoutConfig>("stdout");
 }
 
 }  // namespace sluice

@@ -68,6 +68,23 @@ class Registry {
 
   void addInput(InputType type) { inputs_.push_back(std::move(type)); }
   void addOutput(OutputType type) { outputs_.push_back(std::move(type)); }
+
+  // For the usual shape: Config::parse(YamlReader&), and a constructor
+  // Component(settings, const Config&, const BuildContext&).
+  template <class Component, class Config>
+  void addInput(std::string name) {
+    addInput({std::move(name), Config::parse,
+              [](const InputSettings& s, const BuildContext& c) -> std::unique_ptr<Input> {
+                return std::make_unique<Component>(s, static_cast<const Config&>(*s.config), c);
+              }});
+  }
+  template <class Component, class Config>
+  void addOutput(std::string name) {
+    addOutput({std::move(name), Config::parse,
+               [](const OutputSettings& s, const BuildContext& c) -> std::unique_ptr<Output> {
+                 return std::make_unique<Component>(s, static_cast<const Config&>(*s.config), c);
+               }});
+  }
   const InputType* input(std::string_view name) const;
   const OutputType* output(std::string_view name) const;
   std::vector<std::string> inputNames() const;

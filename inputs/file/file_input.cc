@@ -27,10 +27,8 @@ SourceKey fileSourceKey(const std::string& path, dev_t device, ino_t inode, uint
 
 FileInput::FileInput(const InputSettings& settings, const FileInputConfig& config,
                      const BuildContext& context)
-    : id_(settings.id),
+    : ThreadedInput(settings, context),
       config_(config),
-      normalizer_options_(context.normalizerOptions(settings)),
-      limits_(context.batch),
       watcher_(config.paths, config.exclude),
       bytes_read_(metrics().counter("sluice_bytes_read_total", "Bytes read by an input",
                                     {{"input", settings.id}})),
@@ -40,25 +38,15 @@ FileInput::FileInput(const InputSettings& settings, const FileInputConfig& confi
                                  {{"input", settings.id}})) {}
 
 FileInput::~FileInput() {
-  requestStop();
-  join();
+  stopAndJoin();
   files_open_.add(-static_cast<int64_t>(files_.size()));
-}
-
-void FileInput::start(BatchSink& sink) {
-  builder_ = std::make_unique<BatchBuilder>(id_, normalizer_options_, limits_, sink);
-  thread_ = std::thread([this] { run(); });
-}
-
-void FileInput::join() {
-  if (thread_.joinable()) thread_.join();
 }
 
 bool FileInput::openFile(const FoundFile& found, bool at_end) {
   int fd = ::open(found.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     logWarn("file", "cannot open file",
-            {{"input", id_}, {"path", found.path}, {"error", std::strerror(errno)}});
+            {{"input", id()}, {"path", found.path}, {"error", std::strerror(errno)}});
     return false;
   }
   struct stat st {};
@@ -83,7 +71,7 @@ bool FileInput::openFile(const FoundFile& found, bool at_end) {
   }
   files_open_.add(1);
   logInfo("file", "tailing file",
-          {{"input", id_},
+          {{"input", id()},
            {"path", file.path},
            {"offset", static_cast<int64_t>(file.reader.readOffset())}});
   return true;
@@ -128,7 +116,7 @@ void FileInput::checkTruncationOrDeletion(TailedFile& file, bool& keep) {
     // Truncated in place (copytruncate): what follows is new content. A new
     // generation gives its lines new ids.
     logWarn("file", "file was truncated, reading it again from the start",
-            {{"input", id_},
+            {{"input", id()},
              {"path", file.path},
              {"offset", static_cast<int64_t>(file.reader.readOffset())},
              {"size", static_cast<int64_t>(st.st_size)}});
@@ -141,7 +129,7 @@ void FileInput::checkTruncationOrDeletion(TailedFile& file, bool& keep) {
   // Deleted or rotated away, and read to the end: release it.
   if (st.st_nlink == 0 || !file.still_listed) {
     logInfo("file", "closing file that was removed or rotated away",
-            {{"input", id_}, {"path", file.path}});
+            {{"input", id()}, {"path", file.path}});
     keep = false;
   }
 }
@@ -150,7 +138,7 @@ bool FileInput::readTurn(TailedFile& file, bool& progressed) {
   size_t budget = config_.read_bytes_per_turn;
   auto on_line = [&](const LineReader::Line& line) {
     LineOrigin origin{file.source, file.path_json, line.offset, line.truncated};
-    if (!builder_->add(line.text, origin)) sink_closed_ = true;
+    if (!builder().add(line.text, origin)) sink_closed_ = true;
   };
   while (budget > 0 && !sink_closed_) {
     size_t n = 0;
@@ -159,7 +147,7 @@ bool FileInput::readTurn(TailedFile& file, bool& progressed) {
     if (status == LineReader::Status::kError) {
       if (errno == EAGAIN) return true;
       logWarn("file", "read failed, closing file",
-              {{"input", id_}, {"path", file.path}, {"error", std::strerror(errno)}});
+              {{"input", id()}, {"path", file.path}, {"error", std::strerror(errno)}});
       return false;
     }
     if (status == LineReader::Status::kEndOfFile) {
@@ -176,7 +164,7 @@ bool FileInput::readTurn(TailedFile& file, bool& progressed) {
 void FileInput::run() {
   rescan(/*initial=*/true);
   auto next_scan = Clock::now() + config_.scan_interval;
-  while (!stop_.load() && !sink_closed_) {
+  while (!stopRequested() && !sink_closed_) {
     bool progressed = false;
     for (auto it = files_.begin(); it != files_.end() && !sink_closed_;) {
       if (readTurn(*it, progressed)) {
@@ -186,13 +174,13 @@ void FileInput::run() {
         files_open_.add(-1);
       }
     }
-    if (!builder_->flushIfDue()) break;
+    if (!builder().flushIfDue()) break;
     bool rescan_now = Clock::now() >= next_scan;
     if (!progressed && !rescan_now) {
       auto until_scan =
           std::chrono::duration_cast<std::chrono::milliseconds>(next_scan - Clock::now());
       auto timeout =
-          std::min({builder_->timeUntilDue(), until_scan, std::chrono::milliseconds(1000)});
+          std::min({builder().timeUntilDue(), until_scan, std::chrono::milliseconds(1000)});
       rescan_now = watcher_.wait(std::max(timeout, std::chrono::milliseconds(1)));
     }
     if (rescan_now) {
@@ -200,16 +188,7 @@ void FileInput::run() {
       next_scan = Clock::now() + config_.scan_interval;
     }
   }
-  builder_->flush();
-}
-
-void FileInput::registerType(Registry& registry) {
-  registry.addInput(
-      {"file", FileInputConfig::parse,
-       [](const InputSettings& settings, const BuildContext& context) -> std::unique_ptr<Input> {
-         return std::make_unique<FileInput>(
-             settings, static_cast<const FileInputConfig&>(*settings.config), context);
-       }});
+  builder().flush();
 }
 
 }  // namespace sluice

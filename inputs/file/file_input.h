@@ -1,15 +1,11 @@
 #pragma once
 
-#include <atomic>
 #include <list>
-#include <memory>
-#include <thread>
 
 #include "inputs/file/file_input_config.h"
 #include "inputs/file/file_watcher.h"
 #include "inputs/line_reader.h"
-#include "pipeline/batch_builder.h"
-#include "pipeline/registry.h"
+#include "inputs/threaded_input.h"
 #include "pipeline/unique_fd.h"
 
 namespace sluice {
@@ -17,21 +13,11 @@ namespace sluice {
 // Tails the files matching an input's patterns, on one thread: discovers
 // them, reads each in bounded turns so one busy file cannot starve the
 // others, and turns lines into batches.
-class FileInput : public Input {
+class FileInput : public ThreadedInput {
  public:
   FileInput(const InputSettings& settings, const FileInputConfig& config,
             const BuildContext& context);
   ~FileInput() override;
-
-  const std::string& id() const override { return id_; }
-  void start(BatchSink& sink) override;
-  void requestStop() override { stop_.store(true); }
-  void join() override;
-  uint64_t pendingBatches() const override {
-    return builder_ ? builder_->tracker()->outstanding() : 0;
-  }
-
-  static void registerType(Registry& registry);
 
  private:
   struct TailedFile {
@@ -46,7 +32,7 @@ class FileInput : public Input {
     bool still_listed = true;
   };
 
-  void run();
+  void run() override;
   void rescan(bool initial);
   bool openFile(const FoundFile& found, bool at_end);
   // Reads one turn of `file`; false when the file is done with and closed.
@@ -54,15 +40,9 @@ class FileInput : public Input {
   void checkTruncationOrDeletion(TailedFile& file, bool& keep);
   void updateLag();
 
-  std::string id_;
   FileInputConfig config_;
-  NormalizerOptions normalizer_options_;
-  BatchLimits limits_;
   FileWatcher watcher_;
-  std::unique_ptr<BatchBuilder> builder_;
   std::list<TailedFile> files_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
   bool sink_closed_ = false;
   Counter& bytes_read_;
   Gauge& files_open_;

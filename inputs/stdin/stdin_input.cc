@@ -21,10 +21,8 @@ std::unique_ptr<ComponentConfig> StdinInputConfig::parse(YamlReader& r) {
 
 StdinInput::StdinInput(const InputSettings& settings, const StdinInputConfig& config,
                        const BuildContext& context)
-    : id_(settings.id),
+    : ThreadedInput(settings, context),
       config_(config),
-      normalizer_options_(context.normalizerOptions(settings)),
-      limits_(context.batch),
       bytes_read_(metrics().counter("sluice_bytes_read_total", "Bytes read by an input",
                                     {{"input", settings.id}})) {
   // Two runs fed different data must not produce the same event ids: each
@@ -34,34 +32,16 @@ StdinInput::StdinInput(const InputSettings& settings, const StdinInputConfig& co
                                  std::to_string(random()) + ":" + std::to_string(nowNs()));
 }
 
-StdinInput::~StdinInput() {
-  requestStop();
-  join();
-}
-
-void StdinInput::start(BatchSink& sink) {
-  builder_ = std::make_unique<BatchBuilder>(id_, normalizer_options_, limits_, sink);
-  thread_ = std::thread([this] { run(); });
-}
-
-void StdinInput::join() {
-  if (thread_.joinable()) thread_.join();
-}
-
-bool StdinInput::finished() const {
-  return end_of_input_.load() && builder_ && builder_->tracker()->outstanding() == 0;
-}
-
 void StdinInput::run() {
   LineReader reader(config_.max_line_bytes);
   bool sink_open = true;
   auto on_line = [&](const LineReader::Line& line) {
-    if (!builder_->add(line.text, LineOrigin{source_, {}, line.offset, line.truncated}))
+    if (!builder().add(line.text, LineOrigin{source_, {}, line.offset, line.truncated}))
       sink_open = false;
   };
-  while (!stop_.load() && sink_open) {
+  while (!stopRequested() && sink_open) {
     pollfd pfd{STDIN_FILENO, POLLIN, 0};
-    int timeout = static_cast<int>(std::min<int64_t>(builder_->timeUntilDue().count(), 200));
+    int timeout = static_cast<int>(std::min<int64_t>(builder().timeUntilDue().count(), 200));
     int rc = ::poll(&pfd, 1, timeout);
     if (rc < 0 && errno != EINTR) break;
     if (rc > 0) {
@@ -71,25 +51,16 @@ void StdinInput::run() {
       if (status != LineReader::Status::kData) {
         if (status == LineReader::Status::kError) {
           logError("stdin", "reading standard input failed",
-                   {{"input", id_}, {"error", std::strerror(errno)}});
+                   {{"input", id()}, {"error", std::strerror(errno)}});
         }
         reader.flushPartial(on_line);
         break;
       }
     }
-    if (!builder_->flushIfDue()) sink_open = false;
+    if (!builder().flushIfDue()) sink_open = false;
   }
-  builder_->flush();
-  end_of_input_.store(!stop_.load());
-}
-
-void StdinInput::registerType(Registry& registry) {
-  registry.addInput(
-      {"stdin", StdinInputConfig::parse,
-       [](const InputSettings& settings, const BuildContext& context) -> std::unique_ptr<Input> {
-         return std::make_unique<StdinInput>(
-             settings, static_cast<const StdinInputConfig&>(*settings.config), context);
-       }});
+  builder().flush();
+  end_of_input_.store(!stopRequested());
 }
 
 }  // namespace sluice

@@ -2,10 +2,8 @@
 
 #include <atomic>
 #include <memory>
-#include <thread>
 
-#include "pipeline/batch_builder.h"
-#include "pipeline/registry.h"
+#include "inputs/threaded_input.h"
 
 namespace sluice {
 
@@ -16,35 +14,20 @@ struct StdinInputConfig : ComponentConfig {
 
 // Reads lines from standard input until it is closed. A run whose inputs are
 // all finished (stdin closed, everything acknowledged) ends by itself.
-class StdinInput : public Input {
+class StdinInput : public ThreadedInput {
  public:
   StdinInput(const InputSettings& settings, const StdinInputConfig& config,
              const BuildContext& context);
-  ~StdinInput() override;
+  ~StdinInput() override { stopAndJoin(); }
 
-  const std::string& id() const override { return id_; }
-  void start(BatchSink& sink) override;
-  void requestStop() override { stop_.store(true); }
-  void join() override;
-  uint64_t pendingBatches() const override {
-    return builder_ ? builder_->tracker()->outstanding() : 0;
-  }
-  bool finished() const override;
-
-  static void registerType(Registry& registry);
+  bool finished() const override { return end_of_input_.load() && pendingBatches() == 0; }
 
  private:
-  void run();
+  void run() override;
 
-  std::string id_;
   StdinInputConfig config_;
-  NormalizerOptions normalizer_options_;
-  BatchLimits limits_;
   SourceKey source_;
-  std::unique_ptr<BatchBuilder> builder_;
-  std::atomic<bool> stop_{false};
   std::atomic<bool> end_of_input_{false};
-  std::thread thread_;
   Counter& bytes_read_;
 };
 

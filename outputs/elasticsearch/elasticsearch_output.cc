@@ -261,13 +261,4 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
   return true;
 }
 
-void ElasticsearchOutput::registerType(Registry& registry) {
-  registry.addOutput(
-      {"elasticsearch", ElasticsearchConfig::parse,
-       [](const OutputSettings& settings, const BuildContext& context) -> std::unique_ptr<Output> {
-         return std::make_unique<ElasticsearchOutput>(
-             settings, static_cast<const ElasticsearchConfig&>(*settings.config), context);
-       }});
-}
-
 }  // namespace sluice

@@ -34,8 +34,6 @@ class ElasticsearchOutput : public Output {
   void stop(Deadline deadline) override;
   bool ready() const override { return ready_.load(); }
 
-  static void registerType(Registry& registry);
-
  private:
   struct ItemRef {
     uint32_t batch;

@@ -23,7 +23,7 @@ bool writeAll(int fd, const std::string& data) {
 
 }  // namespace
 
-StdoutOutput::StdoutOutput(const OutputSettings& settings)
+StdoutOutput::StdoutOutput(const OutputSettings& settings, const StdoutConfig&, const BuildContext&)
     : id_(settings.id),
       sent_(metrics().counter("sluice_events_sent_total", "Events an output delivered",
                               {{"output", id_}})),
@@ -64,17 +64,6 @@ void StdoutOutput::run() {
     }
     (*batch)->complete();
   }
-}
-
-void StdoutOutput::registerType(Registry& registry) {
-  registry.addOutput(
-      {"stdout",
-       [](YamlReader&) -> std::unique_ptr<ComponentConfig> {
-         return std::make_unique<ComponentConfig>();
-       },
-       [](const OutputSettings& settings, const BuildContext&) -> std::unique_ptr<Output> {
-         return std::make_unique<StdoutOutput>(settings);
-       }});
 }
 
 }  // namespace sluice

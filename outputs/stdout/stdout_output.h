@@ -9,19 +9,24 @@
 
 namespace sluice {
 
+struct StdoutConfig : ComponentConfig {
+  static std::unique_ptr<ComponentConfig> parse(YamlReader&) {
+    return std::make_unique<StdoutConfig>();
+  }
+};
+
 // Writes events as NDJSON to standard output: for trying pipelines and for
 // piping into other tools.
 class StdoutOutput : public Output {
  public:
-  explicit StdoutOutput(const OutputSettings& settings);
+  StdoutOutput(const OutputSettings& settings, const StdoutConfig& config,
+               const BuildContext& context);
   ~StdoutOutput() override;
 
   const std::string& id() const override { return id_; }
   void start() override;
   bool push(BatchPtr batch) override { return queue_.push(std::move(batch)); }
   void stop(Deadline deadline) override;
-
-  static void registerType(Registry& registry);
 
  private:
   void run();
