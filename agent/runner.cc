@@ -134,6 +134,8 @@ int runAgent(const AgentConfig& config, const Registry& registry) {
   }
 
   shutdown(inputs, outputs, Clock::now() + config.shutdown_timeout);
+  // Outputs are stopped: no acknowledgement comes any more.
+  for (auto& input : inputs) input->saveState();
   uint64_t pending = 0;
   for (const auto& i : inputs) pending += i->pendingBatches();
   if (endpoint) endpoint->stop();

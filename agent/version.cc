@@ -33,7 +33,8 @@ std::string versionReport() {
   // The on-demand parser's kernel is fixed at compile time by the target
   // flags; the runtime-selected one only serves the DOM API.
   out += fmt::format("simdjson: {} (on-demand kernel {}, runtime kernel {})\n",
-                     SLUICE_STRINGIFY(SIMDJSON_VERSION), simdjson::builtin_implementation()->name(),
+                     SLUICE_STRINGIFY(SIMDJSON_VERSION),
+                     SLUICE_STRINGIFY(SIMDJSON_BUILTIN_IMPLEMENTATION),
                      simdjson::get_active_implementation()->name());
   out += fmt::format("libcurl: {}\n", curl_version());
   out += fmt::format("boost: {}.{}.{}\n", BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000,

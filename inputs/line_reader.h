@@ -20,6 +20,7 @@ class LineReader {
   struct Line {
     std::string_view text;  // without the newline
     uint64_t offset;        // of the first byte in the stream
+    uint64_t end_offset;    // where reading resumes after this line
     bool truncated;
   };
   enum class Status { kData, kEndOfFile, kError };
@@ -75,20 +76,23 @@ void LineReader::splitLines(OnLine&& on_line) {
     const char* nl = static_cast<const char*>(std::memchr(start, '\n', end_ - begin_));
     if (nl == nullptr) break;
     size_t length = static_cast<size_t>(nl - start);
-    uint64_t offset = end_offset_ - (end_ - begin_);
+    const uint64_t offset = end_offset_ - (end_ - begin_);
+    const uint64_t line_end = offset + length + 1;
     if (skipping_) {
       skipping_ = false;
     } else {
       if (length > 0 && start[length - 1] == '\r') --length;
       const bool truncated = length > max_line_bytes_;
       if (truncated) length = max_line_bytes_;
-      if (!isBlank(start, length)) on_line(Line{{start, length}, offset, truncated});
+      if (!isBlank(start, length)) on_line(Line{{start, length}, offset, line_end, truncated});
     }
     begin_ += static_cast<size_t>(nl - start) + 1;
   }
   if (end_ - begin_ > max_line_bytes_ && !skipping_) {
     uint64_t offset = end_offset_ - (end_ - begin_);
-    on_line(Line{{buffer_.get() + begin_, max_line_bytes_}, offset, true});
+    // Handed out before its end is known: a restart resumes inside it.
+    on_line(
+        Line{{buffer_.get() + begin_, max_line_bytes_}, offset, offset + max_line_bytes_, true});
     skipping_ = true;
   }
   if (skipping_) begin_ = end_;  // the rest of the long line is dropped as it comes
@@ -122,7 +126,8 @@ void LineReader::flushPartial(OnLine&& on_line) {
     size_t length = end_ - begin_;
     if (buffer_[begin_ + length - 1] == '\r') --length;
     if (!isBlank(buffer_.get() + begin_, length)) {
-      on_line(Line{{buffer_.get() + begin_, length}, end_offset_ - (end_ - begin_), false});
+      on_line(Line{
+          {buffer_.get() + begin_, length}, end_offset_ - (end_ - begin_), end_offset_, false});
     }
   }
   begin_ = end_;

@@ -23,7 +23,11 @@ class ThreadedInput : public Input {
 
   const std::string& id() const override { return id_; }
   void start(BatchSink& sink) override {
-    builder_ = std::make_unique<BatchBuilder>(id_, normalizer_options_, limits_, sink);
+    builder_ = std::make_unique<BatchBuilder>(id_, normalizer_options_, limits_, sink,
+                                              [this](uint64_t seq) { onAcknowledged(seq); });
+    builder_->onSent([this](uint64_t seq, std::vector<BatchBuilder::SourcePosition>&& positions) {
+      onBatchSent(seq, std::move(positions));
+    });
     thread_ = std::thread([this] { run(); });
   }
   void requestStop() override { stop_.store(true); }
@@ -36,6 +40,11 @@ class ThreadedInput : public Input {
 
  protected:
   virtual void run() = 0;
+  // On the input's thread, before a batch goes downstream.
+  virtual void onBatchSent(uint64_t, std::vector<BatchBuilder::SourcePosition>&&) {}
+  // On an output's thread, in sequence order: every batch up to `sequence`
+  // is delivered. Keep it short (it holds the acknowledgement lock).
+  virtual void onAcknowledged(uint64_t) {}
   void stopAndJoin() {
     requestStop();
     join();

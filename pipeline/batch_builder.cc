@@ -1,5 +1,7 @@
 #include "pipeline/batch_builder.h"
 
+#include <algorithm>
+
 namespace sluice {
 namespace {
 
@@ -43,6 +45,14 @@ void BatchBuilder::openBatch() {
 bool BatchBuilder::add(std::string_view line, const LineOrigin& origin) {
   if (batch_->empty()) opened_at_ = Clock::now();
   normalizer_.normalize(line, origin, ingestTimeNow(), *batch_);
+  // A batch usually holds lines of one or a few sources: a short scan.
+  auto it = std::find_if(positions_.rbegin(), positions_.rend(),
+                         [&](const SourcePosition& p) { return p.source == origin.source; });
+  if (it != positions_.rend()) {
+    it->end_offset = std::max(it->end_offset, origin.end_offset);
+  } else {
+    positions_.push_back({origin.source, origin.end_offset});
+  }
   if (batch_->size() >= limits_.max_events || batch_->bytes() >= limits_.max_bytes) return flush();
   return true;
 }
@@ -61,7 +71,8 @@ bool BatchBuilder::flush() {
   received_.add(batch_->size());
   uint64_t sequence = tracker_->open();
   batch_->setAcknowledgement(tracker_, sequence);
-  if (on_sent_) on_sent_(sequence);
+  if (on_sent_) on_sent_(sequence, std::move(positions_));
+  positions_.clear();
   auto started = Clock::now();
   bool ok = sink_.send(std::move(batch_));
   backpressure_micros_.add(static_cast<uint64_t>(

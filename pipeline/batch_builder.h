@@ -33,9 +33,17 @@ class BatchBuilder {
   std::chrono::milliseconds timeUntilDue() const;
 
   const std::shared_ptr<AckTracker>& tracker() const { return tracker_; }
-  // Runs after each batch is handed over with the batch's sequence number,
-  // so inputs can remember what the batch covers (checkpoints).
-  void onSent(std::function<void(uint64_t sequence)> fn) { on_sent_ = std::move(fn); }
+
+  // How far a batch reaches into one source: once the batch and all before
+  // it are acknowledged, reading that source may resume at end_offset.
+  struct SourcePosition {
+    SourceKey source;
+    uint64_t end_offset;
+  };
+  // Runs just before each batch is handed over, with its sequence number and
+  // the positions it reaches, so inputs can checkpoint once it is acknowledged.
+  using SentCallback = std::function<void(uint64_t sequence, std::vector<SourcePosition>&&)>;
+  void onSent(SentCallback fn) { on_sent_ = std::move(fn); }
 
  private:
   void openBatch();
@@ -46,7 +54,8 @@ class BatchBuilder {
   BatchLimits limits_;
   BatchSink& sink_;
   std::shared_ptr<AckTracker> tracker_;
-  std::function<void(uint64_t)> on_sent_;
+  SentCallback on_sent_;
+  std::vector<SourcePosition> positions_;
   BatchPtr batch_;
   std::chrono::steady_clock::time_point opened_at_;
   NormalizeStats published_;

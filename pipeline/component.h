@@ -32,6 +32,8 @@ class Input {
   virtual bool finished() const { return false; }
   // Batches sent but not yet acknowledged by every output.
   virtual uint64_t pendingBatches() const = 0;
+  // Persists where reading resumes; called once outputs have stopped.
+  virtual void saveState() {}
 };
 
 class Output {

@@ -31,6 +31,7 @@ struct LineOrigin {
   SourceKey source;
   std::string_view file_path_json;  // the path as a JSON string, escaped once per file
   uint64_t offset = 0;              // of the line's first byte
+  uint64_t end_offset = 0;          // where reading resumes after this line
   bool truncated = false;           // cut at max_line_bytes
 };
 

@@ -6,21 +6,18 @@
 #include <cerrno>
 #include <cstring>
 
+#include "pipeline/atomic_file.h"
 #include "pipeline/json_escape.h"
 #include "pipeline/logger.h"
 
 namespace sluice {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-SourceKey fileSourceKey(const std::string& path, dev_t device, ino_t inode, uint64_t generation) {
-  std::string parts = "file";
-  parts += '\0';
-  parts += path;
-  parts += '\0';
-  parts += std::to_string(device) + ":" + std::to_string(inode) + ":" + std::to_string(generation);
-  return SourceKey::fromParts(parts);
+std::string checkpointPath(const BuildContext& context, const std::string& input_id) {
+  std::string dir = context.state_dir + "/checkpoints";
+  std::string error = makeDirectories(dir);
+  if (!error.empty()) throw std::runtime_error("state_dir: " + error);
+  return dir + "/" + input_id + ".ndjson";
 }
 
 }  // namespace
@@ -30,29 +27,38 @@ FileInput::FileInput(const InputSettings& settings, const FileInputConfig& confi
     : ThreadedInput(settings, context),
       config_(config),
       watcher_(config.paths, config.exclude),
+      checkpoints_(CheckpointStore(checkpointPath(context, settings.id)),
+                   config.clean_removed_after),
       bytes_read_(metrics().counter("sluice_bytes_read_total", "Bytes read by an input",
                                     {{"input", settings.id}})),
       files_open_(metrics().gauge("sluice_files_open", "Files held open by file inputs")),
       lag_bytes_(metrics().gauge("sluice_input_lag_bytes",
                                  "Bytes between what an input read and the end of its files",
-                                 {{"input", settings.id}})) {}
+                                 {{"input", settings.id}})),
+      truncations_(metrics().counter("sluice_file_truncations_total",
+                                     "Files read again from the start: truncated or rewritten",
+                                     {{"input", settings.id}})) {
+  std::string problem = checkpoints_.load();
+  if (!problem.empty())
+    logError("file", "checkpoints could not all be read", {{"input", id()}, {"error", problem}});
+}
 
 FileInput::~FileInput() {
   stopAndJoin();
   files_open_.add(-static_cast<int64_t>(files_.size()));
 }
 
-bool FileInput::openFile(const FoundFile& found, bool at_end) {
+void FileInput::openFile(const FoundFile& found, bool at_end) {
   int fd = ::open(found.path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     logWarn("file", "cannot open file",
             {{"input", id()}, {"path", found.path}, {"error", std::strerror(errno)}});
-    return false;
+    return;
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || st.st_dev != found.device || st.st_ino != found.inode) {
     ::close(fd);  // replaced between the scan and the open: the next scan sees it
-    return false;
+    return;
   }
   TailedFile& file = files_.emplace_back(TailedFile{found.path,
                                                     {},
@@ -60,21 +66,68 @@ bool FileInput::openFile(const FoundFile& found, bool at_end) {
                                                     found.inode,
                                                     UniqueFd(fd),
                                                     LineReader(config_.max_line_bytes),
+                                                    std::nullopt,
                                                     {},
-                                                    0,
-                                                    true});
+                                                    true,
+                                                    false,
+                                                    Clock::now()});
   appendJsonString(file.path_json, file.path);
-  file.source = fileSourceKey(file.path, file.device, file.inode, file.generation);
-  if (at_end && st.st_size > 0) {
-    ::lseek(fd, st.st_size, SEEK_SET);
-    file.reader.reset(static_cast<uint64_t>(st.st_size));
+  uint64_t start = 0;
+  const char* how = "from the start";
+  if (auto resumed = checkpoints_.resumePoint(found.device, found.inode, fd)) {
+    start = std::min<uint64_t>(resumed->offset, static_cast<uint64_t>(st.st_size));
+    file.fingerprint = resumed->fingerprint;
+    file.source = resumed->source;
+    how = "from its checkpoint";
+  } else if (at_end) {
+    start = static_cast<uint64_t>(st.st_size);
+    how = "from its end";
+  }
+  if (start > 0) {
+    ::lseek(fd, static_cast<off_t>(start), SEEK_SET);
+    file.reader.reset(start);
+  }
+  if (file.fingerprint) {
+    checkpoints_.track(
+        {file.source, file.device, file.inode, *file.fingerprint, start, 0, file.path});
   }
   files_open_.add(1);
   logInfo("file", "tailing file",
           {{"input", id()},
            {"path", file.path},
-           {"offset", static_cast<int64_t>(file.reader.readOffset())}});
+           {"offset", static_cast<int64_t>(start)},
+           {"resuming", how}});
+}
+
+bool FileInput::identify(TailedFile& file) {
+  if (file.fingerprint) return true;
+  file.fingerprint = readFingerprint(file.fd.get(), config_.fingerprint_bytes);
+  if (!file.fingerprint) return false;
+  file.source = fileSourceKey(*file.fingerprint, file.device, file.inode);
+  checkpoints_.track({file.source, file.device, file.inode, *file.fingerprint,
+                      file.reader.readOffset(), 0, file.path});
   return true;
+}
+
+void FileInput::restartIfReplaced(TailedFile& file) {
+  file.verify_before_read = false;
+  struct stat st {};
+  if (::fstat(file.fd.get(), &st) != 0) return;
+  const bool shrunk = static_cast<uint64_t>(st.st_size) < file.reader.readOffset();
+  // A file that grew past our offset again before we looked is caught by its
+  // first line, which an append-only file never changes.
+  const bool rewritten =
+      !shrunk && file.fingerprint && !fingerprintMatches(file.fd.get(), *file.fingerprint);
+  if (!shrunk && !rewritten) return;
+  logWarn("file", "file was truncated or rewritten, reading it again from the start",
+          {{"input", id()},
+           {"path", file.path},
+           {"offset", static_cast<int64_t>(file.reader.readOffset())},
+           {"size", static_cast<int64_t>(st.st_size)}});
+  truncations_.add();
+  ::lseek(file.fd.get(), 0, SEEK_SET);
+  file.reader.reset(0);
+  file.fingerprint.reset();  // a new first line, a new identity
 }
 
 void FileInput::rescan(bool initial) {
@@ -106,38 +159,29 @@ void FileInput::updateLag() {
   lag_bytes_.set(lag);
 }
 
-void FileInput::checkTruncationOrDeletion(TailedFile& file, bool& keep) {
+bool FileInput::keepAtEndOfFile(TailedFile& file) {
+  file.verify_before_read = true;
   struct stat st {};
-  if (::fstat(file.fd.get(), &st) != 0) {
-    keep = false;
-    return;
-  }
-  if (static_cast<uint64_t>(st.st_size) < file.reader.readOffset()) {
-    // Truncated in place (copytruncate): what follows is new content. A new
-    // generation gives its lines new ids.
-    logWarn("file", "file was truncated, reading it again from the start",
-            {{"input", id()},
-             {"path", file.path},
-             {"offset", static_cast<int64_t>(file.reader.readOffset())},
-             {"size", static_cast<int64_t>(st.st_size)}});
-    ::lseek(file.fd.get(), 0, SEEK_SET);
-    file.reader.reset(0);
-    ++file.generation;
-    file.source = fileSourceKey(file.path, file.device, file.inode, file.generation);
-    return;
-  }
-  // Deleted or rotated away, and read to the end: release it.
-  if (st.st_nlink == 0 || !file.still_listed) {
+  if (::fstat(file.fd.get(), &st) != 0) return false;
+  if (static_cast<uint64_t>(st.st_size) < file.reader.readOffset())
+    return true;  // truncated: next turn
+  // Renamed away or deleted: writers may still append for a moment, so the
+  // file is released only once it has been idle for rotate_wait.
+  const bool gone = st.st_nlink == 0 || !file.still_listed;
+  if (gone && Clock::now() - file.last_data >= config_.rotate_wait) {
     logInfo("file", "closing file that was removed or rotated away",
             {{"input", id()}, {"path", file.path}});
-    keep = false;
+    return false;
   }
+  return true;
 }
 
 bool FileInput::readTurn(TailedFile& file, bool& progressed) {
+  if (file.verify_before_read) restartIfReplaced(file);
+  if (!identify(file)) return keepAtEndOfFile(file);
   size_t budget = config_.read_bytes_per_turn;
   auto on_line = [&](const LineReader::Line& line) {
-    LineOrigin origin{file.source, file.path_json, line.offset, line.truncated};
+    LineOrigin origin{file.source, file.path_json, line.offset, line.end_offset, line.truncated};
     if (!builder().add(line.text, origin)) sink_closed_ = true;
   };
   while (budget > 0 && !sink_closed_) {
@@ -150,20 +194,34 @@ bool FileInput::readTurn(TailedFile& file, bool& progressed) {
               {{"input", id()}, {"path", file.path}, {"error", std::strerror(errno)}});
       return false;
     }
-    if (status == LineReader::Status::kEndOfFile) {
-      bool keep = true;
-      checkTruncationOrDeletion(file, keep);
-      return keep;
-    }
+    if (status == LineReader::Status::kEndOfFile) return keepAtEndOfFile(file);
     progressed = true;
+    file.last_data = Clock::now();
     budget -= std::min(budget, n);
   }
   return true;
 }
 
+void FileInput::saveCheckpoints() {
+  std::vector<SourceKey> open_sources;
+  for (const TailedFile& f : files_) {
+    if (f.fingerprint) open_sources.push_back(f.source);
+  }
+  std::string error = checkpoints_.save(open_sources);
+  uint64_t suppressed = 0;
+  if (!error.empty() && save_errors_.allow(suppressed)) {
+    // Reading goes on; a restart would read again what is not checkpointed.
+    logError("file", "cannot save checkpoints",
+             {{"input", id()}, {"error", error}, {"suppressed", static_cast<int64_t>(suppressed)}});
+  }
+}
+
+void FileInput::saveState() { saveCheckpoints(); }
+
 void FileInput::run() {
   rescan(/*initial=*/true);
   auto next_scan = Clock::now() + config_.scan_interval;
+  next_save_ = Clock::now() + std::chrono::seconds(1);
   while (!stopRequested() && !sink_closed_) {
     bool progressed = false;
     for (auto it = files_.begin(); it != files_.end() && !sink_closed_;) {
@@ -175,12 +233,16 @@ void FileInput::run() {
       }
     }
     if (!builder().flushIfDue()) break;
+    if (Clock::now() >= next_save_) {
+      saveCheckpoints();
+      next_save_ = Clock::now() + std::chrono::seconds(1);
+    }
     bool rescan_now = Clock::now() >= next_scan;
     if (!progressed && !rescan_now) {
       auto until_scan =
           std::chrono::duration_cast<std::chrono::milliseconds>(next_scan - Clock::now());
       auto timeout =
-          std::min({builder().timeUntilDue(), until_scan, std::chrono::milliseconds(1000)});
+          std::min({builder().timeUntilDue(), until_scan, std::chrono::milliseconds(500)});
       rescan_now = watcher_.wait(std::max(timeout, std::chrono::milliseconds(1)));
     }
     if (rescan_now) {

@@ -1,11 +1,16 @@
 #pragma once
 
+#include <chrono>
 #include <list>
+#include <optional>
 
+#include "inputs/file/checkpoint_tracker.h"
+#include "inputs/file/file_identity.h"
 #include "inputs/file/file_input_config.h"
 #include "inputs/file/file_watcher.h"
 #include "inputs/line_reader.h"
 #include "inputs/threaded_input.h"
+#include "pipeline/logger.h"
 #include "pipeline/unique_fd.h"
 
 namespace sluice {
@@ -19,7 +24,10 @@ class FileInput : public ThreadedInput {
             const BuildContext& context);
   ~FileInput() override;
 
+  void saveState() override;
+
  private:
+  using Clock = std::chrono::steady_clock;
   struct TailedFile {
     std::string path;
     std::string path_json;
@@ -27,26 +35,43 @@ class FileInput : public ThreadedInput {
     ino_t inode;
     UniqueFd fd;
     LineReader reader;
+    std::optional<Fingerprint> fingerprint;  // none until the first line is complete
     SourceKey source;
-    uint64_t generation = 0;
     bool still_listed = true;
+    bool verify_before_read = false;  // data after an end of file: truncated meanwhile?
+    Clock::time_point last_data;
   };
 
   void run() override;
+  void onBatchSent(uint64_t sequence,
+                   std::vector<BatchBuilder::SourcePosition>&& positions) override {
+    checkpoints_.batchSent(sequence, std::move(positions));
+  }
+  void onAcknowledged(uint64_t sequence) override { checkpoints_.acknowledged(sequence); }
+
   void rescan(bool initial);
-  bool openFile(const FoundFile& found, bool at_end);
+  void openFile(const FoundFile& found, bool at_end);
+  // Fingerprints a file whose first line is complete; false while it is not.
+  bool identify(TailedFile& file);
+  // Starts a file over when it was truncated or rewritten since it was read.
+  void restartIfReplaced(TailedFile& file);
   // Reads one turn of `file`; false when the file is done with and closed.
   bool readTurn(TailedFile& file, bool& progressed);
-  void checkTruncationOrDeletion(TailedFile& file, bool& keep);
+  bool keepAtEndOfFile(TailedFile& file);
+  void saveCheckpoints();
   void updateLag();
 
   FileInputConfig config_;
   FileWatcher watcher_;
+  CheckpointTracker checkpoints_;
   std::list<TailedFile> files_;
   bool sink_closed_ = false;
+  Clock::time_point next_save_;
+  LogRateLimiter save_errors_;
   Counter& bytes_read_;
   Gauge& files_open_;
   Gauge& lag_bytes_;
+  Counter& truncations_;
 };
 
 }  // namespace sluice

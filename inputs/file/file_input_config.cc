@@ -28,7 +28,12 @@ std::unique_ptr<ComponentConfig> FileInputConfig::parse(YamlReader& r) {
   if (config->scan_interval < std::chrono::milliseconds(100)) {
     r.error("scan_interval", "must be at least 100ms");
   }
-  r.rejectUnsupported({"close_inactive", "ignore_older", "fingerprint", "max_open_files"});
+  config->fingerprint_bytes =
+      static_cast<uint32_t>(r.integer("fingerprint_bytes", config->fingerprint_bytes, 64, 65536));
+  config->rotate_wait = r.duration("rotate_wait", config->rotate_wait);
+  config->clean_removed_after = std::chrono::duration_cast<std::chrono::seconds>(
+      r.duration("clean_removed_after", config->clean_removed_after));
+  r.rejectUnsupported({"close_inactive", "ignore_older", "max_open_files"});
   return config;
 }
 

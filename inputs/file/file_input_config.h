@@ -17,6 +17,12 @@ struct FileInputConfig : ComponentConfig {
   uint64_t max_line_bytes = 1024 * 1024;
   std::chrono::milliseconds scan_interval{10'000};
   uint64_t read_bytes_per_turn = 1024 * 1024;  // fairness between busy files
+  uint32_t fingerprint_bytes = 1024;  // the first line, up to this many bytes, identifies a file
+  // A renamed or deleted file is still read until it has been idle this long:
+  // writers keep appending to the old file for a moment after rotation.
+  std::chrono::milliseconds rotate_wait{5'000};
+  // Checkpoints of files not seen for this long are forgotten.
+  std::chrono::seconds clean_removed_after{24 * 3600};
 
   static std::unique_ptr<ComponentConfig> parse(YamlReader& r);
 };

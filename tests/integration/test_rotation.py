@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 
 import json
 import os
@@ -38,7 +37,6 @@ def test_new_file_matching_glob_is_picked_up(tmp_path, opensearch, sluice, index
     assert messages(opensearch, pattern) == ["a1", "b1", "b2"]
 
 
-@pytest.mark.xfail(strict=True, reason="rotation handling and checkpoints are the tailing issue's work; strict: passes only once built")
 def test_rename_rotation_loses_nothing(tmp_path, opensearch, sluice, index_prefix):
     """logrotate `create`: app.log is renamed, the writer keeps writing to the renamed file
     for a while (until it reopens), then writes to a new app.log. Every line must arrive."""
@@ -66,9 +64,6 @@ def test_rename_rotation_loses_nothing(tmp_path, opensearch, sluice, index_prefi
                                                     "new-1", "new-2"])
 
 
-# Not strict: truncation is caught when sluice looks while the file is still
-# short, so this passes or fails by timing until files carry a fingerprint.
-@pytest.mark.xfail(strict=False, reason="copytruncate detection needs the fingerprint of the tailing issue")
 def test_copytruncate(tmp_path, opensearch, sluice, index_prefix):
     """logrotate `copytruncate`: the file is truncated in place and the writer goes on at
     offset 0. When the file has grown past the old read offset before sluice looks again,
