@@ -85,7 +85,8 @@ int commandParse(const std::string& config_path) {
   SourceKey source = SourceKey::fromParts("parse");
   Batch batch(0);
   auto on_line = [&](const LineReader::Line& line) {
-    normalizer.normalize(line.text, LineOrigin{source, {}, line.offset, line.end_offset, line.truncated},
+    normalizer.normalize(line.text,
+                         LineOrigin{source, {}, line.offset, line.end_offset, line.truncated},
                          ingestTimeNow(), batch);
   };
   auto write_out = [&] {

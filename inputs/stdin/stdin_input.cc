@@ -36,7 +36,8 @@ void StdinInput::run() {
   LineReader reader(config_.max_line_bytes);
   bool sink_open = true;
   auto on_line = [&](const LineReader::Line& line) {
-    if (!builder().add(line.text, LineOrigin{source_, {}, line.offset, line.end_offset, line.truncated}))
+    if (!builder().add(line.text,
+                       LineOrigin{source_, {}, line.offset, line.end_offset, line.truncated}))
       sink_open = false;
   };
   while (!stopRequested() && sink_open) {

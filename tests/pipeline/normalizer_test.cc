@@ -75,7 +75,8 @@ class Harness {
     buffer.append(simdjson::SIMDJSON_PADDING, '\0');
     const size_t before = batch_.events.size();
     normalizer_.normalize(std::string_view(buffer.data(), line.size()),
-                          LineOrigin{source, path_json, offset, offset, truncated}, kIngest, batch_);
+                          LineOrigin{source, path_json, offset, offset, truncated}, kIngest,
+                          batch_);
     EXPECT_EQ(batch_.events.size(), before + 1);
     EXPECT_EQ(batch_.routes.size(), batch_.events.size() * route_count_);
     return Doc(std::string(batch_.document(batch_.events.back())));
