@@ -12,7 +12,8 @@ using Clock = std::chrono::steady_clock;
 BatchBuilder::BatchBuilder(const std::string& input_id, NormalizerOptions options,
                            BatchLimits limits, BatchSink& sink,
                            AckTracker::Callback on_acknowledged)
-    : route_field_count_(static_cast<uint32_t>(options.route_fields.size())),
+    : input_id_(input_id),
+      route_field_count_(static_cast<uint32_t>(options.route_fields.size())),
       normalizer_(std::move(options)),
       limits_(limits),
       sink_(sink),
@@ -28,6 +29,9 @@ BatchBuilder::BatchBuilder(const std::string& input_id, NormalizerOptions option
       json_errors_(metrics().counter("sluice_parse_events_total",
                                      "Events by how their line was parsed",
                                      {{"input", input_id}, {"result", "json_error"}})),
+      truncated_(metrics().counter("sluice_lines_truncated_total",
+                                   "Lines longer than max_line_bytes, shipped cut",
+                                   {{"input", input_id}})),
       invalid_utf8_(metrics().counter("sluice_invalid_utf8_total",
                                       "Events whose text had bytes that are not UTF-8 (replaced)",
                                       {{"input", input_id}})) {
@@ -44,7 +48,11 @@ void BatchBuilder::openBatch() {
 
 bool BatchBuilder::add(std::string_view line, const LineOrigin& origin) {
   if (batch_->empty()) opened_at_ = Clock::now();
+  const uint64_t json_errors_before = normalizer_.stats().json_errors;
   normalizer_.normalize(line, origin, ingestTimeNow(), *batch_);
+  if (origin.truncated || normalizer_.stats().json_errors != json_errors_before) {
+    reportBadLine(origin);
+  }
   // A batch usually holds lines of one or a few sources: a short scan.
   auto it = std::find_if(positions_.rbegin(), positions_.rend(),
                          [&](const SourcePosition& p) { return p.source == origin.source; });
@@ -63,6 +71,19 @@ void BatchBuilder::publishStats() {
   json_errors_.add(now.json_errors - published_.json_errors);
   invalid_utf8_.add(now.invalid_utf8 - published_.invalid_utf8);
   published_ = now;
+}
+
+void BatchBuilder::reportBadLine(const LineOrigin& origin) {
+  if (origin.truncated) truncated_.add();
+  uint64_t suppressed = 0;
+  if (!bad_line_log_.allow(suppressed)) return;
+  logWarn("input",
+          origin.truncated ? "line longer than max_line_bytes: shipped cut, tagged truncated"
+                           : "line is not valid JSON: shipped whole, tagged json_error",
+          {{"input", input_id_},
+           {"offset", static_cast<int64_t>(origin.offset)},
+           {"path_json", origin.file_path_json},
+           {"suppressed", static_cast<int64_t>(suppressed)}});
 }
 
 bool BatchBuilder::flush() {

@@ -7,6 +7,7 @@
 
 #include "pipeline/acknowledgement.h"
 #include "pipeline/component.h"
+#include "pipeline/logger.h"
 #include "pipeline/metrics.h"
 #include "pipeline/normalizer.h"
 
@@ -47,8 +48,10 @@ class BatchBuilder {
 
  private:
   void openBatch();
+  void reportBadLine(const LineOrigin& origin);
   void publishStats();
 
+  std::string input_id_;
   uint32_t route_field_count_;
   Normalizer normalizer_;
   BatchLimits limits_;
@@ -63,7 +66,9 @@ class BatchBuilder {
   Counter& backpressure_micros_;
   Counter& unparsed_;
   Counter& json_errors_;
+  Counter& truncated_;
   Counter& invalid_utf8_;
+  LogRateLimiter bad_line_log_;
 };
 
 }  // namespace sluice

@@ -34,6 +34,9 @@ class CheckpointTracker {
   // Where to resume a file found on disk: the entry with its device and
   // inode whose fingerprint still matches the file's first bytes.
   std::optional<FileCheckpoint> resumePoint(dev_t device, ino_t inode, int fd) const;
+  bool knows(dev_t device, ino_t inode) const {
+    return by_inode_.count({static_cast<uint64_t>(device), static_cast<uint64_t>(inode)}) > 0;
+  }
   // A file identified (new, or resumed): its entry is kept from now on.
   void track(FileCheckpoint entry);
 
@@ -49,16 +52,17 @@ class CheckpointTracker {
   std::optional<uint64_t> deliveredOffset(const SourceKey& source) const;
   size_t size() const { return entries_.size(); }
 
+  using DeviceInode = std::pair<uint64_t, uint64_t>;
+  struct DeviceInodeHash {
+    size_t operator()(const DeviceInode& d) const {
+      return static_cast<size_t>(d.first * 0x9E3779B97F4A7C15ULL ^ d.second);
+    }
+  };
+
  private:
   struct InFlight {
     uint64_t sequence;
     std::vector<BatchBuilder::SourcePosition> positions;
-  };
-  using DeviceInode = std::pair<uint64_t, uint64_t>;
-  struct DeviceInodeHash {
-    size_t operator()(const DeviceInode& d) const {
-      return static_cast<size_t>(d.first * 31 + d.second);
-    }
   };
 
   CheckpointStore store_;

@@ -13,6 +13,12 @@
 namespace sluice {
 namespace {
 
+int64_t unixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string checkpointPath(const BuildContext& context, const std::string& input_id) {
   std::string dir = context.state_dir + "/checkpoints";
   std::string error = makeDirectories(dir);
@@ -35,6 +41,9 @@ FileInput::FileInput(const InputSettings& settings, const FileInputConfig& confi
       lag_bytes_(metrics().gauge("sluice_input_lag_bytes",
                                  "Bytes between what an input read and the end of its files",
                                  {{"input", settings.id}})),
+      files_waiting_(metrics().gauge("sluice_files_waiting",
+                                     "Files found but not opened: max_open_files reached",
+                                     {{"input", settings.id}})),
       truncations_(metrics().counter("sluice_file_truncations_total",
                                      "Files read again from the start: truncated or rewritten",
                                      {{"input", settings.id}})) {
@@ -72,6 +81,8 @@ void FileInput::openFile(const FoundFile& found, bool at_end) {
                                                     false,
                                                     Clock::now()});
   appendJsonString(file.path_json, file.path);
+  open_files_[{static_cast<uint64_t>(file.device), static_cast<uint64_t>(file.inode)}] =
+      std::prev(files_.end());
   uint64_t start = 0;
   const char* how = "from the start";
   if (auto resumed = checkpoints_.resumePoint(found.device, found.inode, fd)) {
@@ -132,17 +143,39 @@ void FileInput::restartIfReplaced(TailedFile& file) {
 
 void FileInput::rescan(bool initial) {
   for (TailedFile& f : files_) f.still_listed = false;
+  size_t waiting = 0;
   for (const FoundFile& found : watcher_.scan()) {
-    bool known = false;
-    for (TailedFile& f : files_) {
-      if (f.device == found.device && f.inode == found.inode) {
-        f.still_listed = true;
-        known = true;
-      }
+    const CheckpointTracker::DeviceInode key{found.device, found.inode};
+    auto known = open_files_.find(key);
+    if (known != open_files_.end()) {
+      known->second->still_listed = true;
+      continue;
+    }
+    auto idle = inactive_.find(key);
+    if (idle != inactive_.end()) {
+      if (idle->second == std::pair<int64_t, int64_t>(found.size, found.modified)) continue;
+      inactive_.erase(idle);  // written since it was closed: open it again
+    }
+    if (config_.ignore_older.count() > 0 &&
+        unixNow() - found.modified > config_.ignore_older.count() &&
+        !checkpoints_.knows(found.device, found.inode)) {
+      continue;
+    }
+    if (files_.size() >= config_.max_open_files) {
+      ++waiting;
+      continue;
     }
     // Files that appear while running start at their beginning whatever
     // start_at says: their first lines were written after we started.
-    if (!known) openFile(found, initial && config_.start_at_end);
+    openFile(found, initial && config_.start_at_end);
+  }
+  files_waiting_.set(static_cast<int64_t>(waiting));
+  uint64_t suppressed = 0;
+  if (waiting > 0 && open_limit_log_.allow(suppressed)) {
+    logWarn("file", "max_open_files reached: files wait until others are closed",
+            {{"input", id()},
+             {"waiting", static_cast<int64_t>(waiting)},
+             {"max_open_files", static_cast<int64_t>(config_.max_open_files)}});
   }
   updateLag();
 }
@@ -168,9 +201,17 @@ bool FileInput::keepAtEndOfFile(TailedFile& file) {
   // Renamed away or deleted: writers may still append for a moment, so the
   // file is released only once it has been idle for rotate_wait.
   const bool gone = st.st_nlink == 0 || !file.still_listed;
-  if (gone && Clock::now() - file.last_data >= config_.rotate_wait) {
+  const auto idle_for = Clock::now() - file.last_data;
+  if (gone && idle_for >= config_.rotate_wait) {
     logInfo("file", "closing file that was removed or rotated away",
             {{"input", id()}, {"path", file.path}});
+    return false;
+  }
+  if (!gone && idle_for >= config_.close_inactive) {
+    // Its descriptor is better spent elsewhere; a rescan that sees it grow
+    // opens it again at its checkpoint.
+    inactive_[{file.device, file.inode}] = {st.st_size, st.st_mtim.tv_sec};
+    logInfo("file", "closing inactive file", {{"input", id()}, {"path", file.path}});
     return false;
   }
   return true;
@@ -228,6 +269,7 @@ void FileInput::run() {
       if (readTurn(*it, progressed)) {
         ++it;
       } else {
+        open_files_.erase({static_cast<uint64_t>(it->device), static_cast<uint64_t>(it->inode)});
         it = files_.erase(it);
         files_open_.add(-1);
       }

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <list>
 #include <optional>
+#include <unordered_map>
+#include <utility>
 
 #include "inputs/file/checkpoint_tracker.h"
 #include "inputs/file/file_identity.h"
@@ -65,13 +67,23 @@ class FileInput : public ThreadedInput {
   FileWatcher watcher_;
   CheckpointTracker checkpoints_;
   std::list<TailedFile> files_;
+  // The same files by device and inode: a rescan of many files stays linear.
+  std::unordered_map<std::pair<uint64_t, uint64_t>, std::list<TailedFile>::iterator,
+                     CheckpointTracker::DeviceInodeHash>
+      open_files_;
   bool sink_closed_ = false;
   Clock::time_point next_save_;
   LogRateLimiter save_errors_;
   Counter& bytes_read_;
   Gauge& files_open_;
   Gauge& lag_bytes_;
+  Gauge& files_waiting_;
   Counter& truncations_;
+  LogRateLimiter open_limit_log_;
+  // Files closed for inactivity: their size and modification time then.
+  std::unordered_map<CheckpointTracker::DeviceInode, std::pair<int64_t, int64_t>,
+                     CheckpointTracker::DeviceInodeHash>
+      inactive_;
 };
 
 }  // namespace sluice

@@ -33,7 +33,10 @@ std::unique_ptr<ComponentConfig> FileInputConfig::parse(YamlReader& r) {
   config->rotate_wait = r.duration("rotate_wait", config->rotate_wait);
   config->clean_removed_after = std::chrono::duration_cast<std::chrono::seconds>(
       r.duration("clean_removed_after", config->clean_removed_after));
-  r.rejectUnsupported({"close_inactive", "ignore_older", "max_open_files"});
+  config->ignore_older = std::chrono::duration_cast<std::chrono::seconds>(
+      r.duration("ignore_older", config->ignore_older));
+  config->close_inactive = r.duration("close_inactive", config->close_inactive);
+  config->max_open_files = static_cast<size_t>(r.integer("max_open_files", 1024, 1, 1'000'000));
   return config;
 }
 

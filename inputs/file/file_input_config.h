@@ -21,6 +21,12 @@ struct FileInputConfig : ComponentConfig {
   // A renamed or deleted file is still read until it has been idle this long:
   // writers keep appending to the old file for a moment after rotation.
   std::chrono::milliseconds rotate_wait{5'000};
+  // Files not written for this long when found are left alone (0: never).
+  std::chrono::seconds ignore_older{0};
+  // An idle file's descriptor is closed after this long; it is opened again,
+  // at its checkpoint, when it grows.
+  std::chrono::milliseconds close_inactive{300'000};
+  size_t max_open_files = 1024;
   // Checkpoints of files not seen for this long are forgotten.
   std::chrono::seconds clean_removed_after{24 * 3600};
 

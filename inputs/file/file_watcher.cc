@@ -72,7 +72,7 @@ std::vector<FoundFile> FileWatcher::scan() {
         // stat, not lstat: symlinked logs (/var/log/containers) are followed.
         if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
         if (!seen.insert({st.st_dev, st.st_ino}).second) continue;
-        found.push_back({path, st.st_dev, st.st_ino, st.st_size});
+        found.push_back({path, st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec});
         watchDirectory(parentDirectory(path));
       }
     }

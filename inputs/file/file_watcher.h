@@ -16,6 +16,7 @@ struct FoundFile {
   dev_t device;
   ino_t inode;
   off_t size;
+  int64_t modified;  // Unix seconds
 };
 
 // Finds the files an input tails (glob patterns minus exclusions) and tells

@@ -3,12 +3,14 @@
 namespace sluice {
 
 void appendBulkItem(std::string& body, const IndexTemplate& index, const Batch& batch,
-                    size_t event_index) {
+                    size_t event_index, bool with_id) {
   const EventRecord& event = batch.events[event_index];
   body += "{\"create\":{\"_index\":\"";
   index.render(body, batch, event_index);
-  body += "\",\"_id\":\"";
-  event.id.appendTo(body);
+  if (with_id) {
+    body += "\",\"_id\":\"";
+    event.id.appendTo(body);
+  }
   body += "\"}}\n";
   body += batch.document(event);
   body += '\n';

@@ -29,6 +29,7 @@ std::unique_ptr<ComponentConfig> ElasticsearchConfig::parse(YamlReader& r) {
     flush->rejectUnknownKeys();
   }
   c->workers = static_cast<int>(r.integer("workers", 2, 1, 64));
+  c->deterministic_ids = r.boolean("deterministic_ids", true);
   c->request_timeout = r.duration("timeout", c->request_timeout);
   if (auto retry = r.object("retry")) {
     c->retry_initial = retry->duration("initial", c->retry_initial);

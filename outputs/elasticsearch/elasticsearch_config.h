@@ -19,6 +19,9 @@ struct ElasticsearchConfig : ComponentConfig {
   uint64_t flush_bytes = 5 * 1024 * 1024;
   std::chrono::milliseconds flush_interval{1000};
   int workers = 2;
+  // Each event's _id from its source and offset: replays overwrite nothing
+  // and duplicate nothing. Off: Elasticsearch assigns ids (no protection).
+  bool deterministic_ids = true;
   size_t queue_batches = 4;
   std::chrono::milliseconds request_timeout{60'000};
   std::chrono::milliseconds retry_initial{250};

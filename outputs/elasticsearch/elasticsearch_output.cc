@@ -174,7 +174,8 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
     }
     worker.body.clear();
     for (const ItemRef& it : items)
-      appendBulkItem(worker.body, worker.index, *batches[it.batch], it.event);
+      appendBulkItem(worker.body, worker.index, *batches[it.batch], it.event,
+                     config_.deterministic_ids);
     const std::string host = currentHost();
     auto started = Clock::now();
     HttpResponse r = worker.client->post(host + "/_bulk", worker.body, "application/x-ndjson");
