@@ -9,6 +9,7 @@ namespace sluice {
 
 void registerBuiltinComponents(Registry& registry) {
   registry.addInput<FileInput, FileInputConfig>("file");
+  registry.addInput<FileInput, ContainerInputConfig>("container");
   registry.addInput<StdinInput, StdinInputConfig>("stdin");
   registry.addOutput<ElasticsearchOutput, ElasticsearchConfig>("elasticsearch");
   registry.addOutput<StdoutOutput, StdoutConfig>("stdout");

@@ -142,6 +142,7 @@ Normalizer::Normalizer(NormalizerOptions options) : options_(std::move(options))
   slot(Canonical::kMessage) = tree_.declare({"log", "message"});
   file_path_node_ = tree_.declare({"log", "file", "path"});
   offset_node_ = tree_.declare({"log", "offset"});
+  iostream_node_ = tree_.declare({"log", "iostream"});
   slot(Canonical::kCorrelationId) = tree_.declare({"correlation", "id"});
   slot(Canonical::kTraceId) = tree_.declare({"trace", "id"});
   slot(Canonical::kSpanId) = tree_.declare({"trace", "span_id"});
@@ -507,6 +508,13 @@ void Normalizer::captureRoutes(Batch& batch) {
   }
 }
 
+void Normalizer::applyFields(const std::vector<StaticField>& fields) {
+  for (const StaticField& f : fields) {
+    NodeId node = tree_.leafPath(DocumentTree::kRoot, f.path, /*overwrite=*/true, /*safe=*/false);
+    if (node >= 0) tree_.value(node) = FieldValue::raw(f.json);
+  }
+}
+
 void Normalizer::normalize(std::string_view line, const LineOrigin& origin, TimestampNs ingest_time,
                            Batch& batch) {
   scratch_used_ = 0;
@@ -546,11 +554,14 @@ void Normalizer::normalize(std::string_view line, const LineOrigin& origin, Time
   if (!origin.file_path_json.empty())
     tree_.value(file_path_node_) = FieldValue::raw(origin.file_path_json);
   tree_.value(offset_node_) = FieldValue::integer(static_cast<int64_t>(origin.offset));
-  for (const StaticField& f : options_.fields) {
-    NodeId node = tree_.leafPath(DocumentTree::kRoot, f.path, /*overwrite=*/true, /*safe=*/false);
-    if (node >= 0) tree_.value(node) = FieldValue::raw(f.json);
-  }
+  if (!origin.stream.empty()) tree_.value(iostream_node_) = FieldValue::string(origin.stream);
+  if (!origin.tag.empty()) addTag(origin.tag);
+  if (origin.file_fields != nullptr) applyFields(*origin.file_fields);
+  applyFields(options_.fields);
   NodeId ts_node = canonical_nodes_[static_cast<size_t>(Canonical::kTimestamp)];
+  if (tree_.value(ts_node).empty() && origin.runtime_time != 0) {
+    tree_.value(ts_node) = FieldValue::timestamp(origin.runtime_time);
+  }
   if (tree_.value(ts_node).empty()) tree_.value(ts_node) = FieldValue::timestamp(ingest_time);
   if (origin.truncated) addTag("truncated");
   if (tag_count_ > 0) {

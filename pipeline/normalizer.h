@@ -28,11 +28,27 @@ struct NormalizerOptions {
 
 // Where a line came from.
 struct LineOrigin {
+  LineOrigin() = default;
+  LineOrigin(SourceKey source_key, std::string_view path_json, uint64_t line_offset,
+             uint64_t line_end_offset, bool line_truncated)
+      : source(source_key),
+        file_path_json(path_json),
+        offset(line_offset),
+        end_offset(line_end_offset),
+        truncated(line_truncated) {}
+
   SourceKey source;
   std::string_view file_path_json;  // the path as a JSON string, escaped once per file
   uint64_t offset = 0;              // of the line's first byte
   uint64_t end_offset = 0;          // where reading resumes after this line
   bool truncated = false;           // cut at max_line_bytes
+  // Container logs: the runtime's stream and time, metadata of the file
+  // (Kubernetes fields from its path), and a tag for lines the runtime's
+  // framing could not be read from.
+  std::string_view stream;
+  TimestampNs runtime_time = 0;  // @timestamp when the log itself has none
+  const std::vector<StaticField>* file_fields = nullptr;
+  std::string_view tag;
 };
 
 struct NormalizeStats {
@@ -64,6 +80,8 @@ class Normalizer {
                    simdjson::ondemand::value value, simdjson::ondemand::json_type type,
                    AliasGroup group);
   void setCanonical(Canonical field, FieldValue value);
+  // Sets configured or per-file fields, over what the log says.
+  void applyFields(const std::vector<StaticField>& fields);
   // A JSON value, checked: false when it is not valid JSON.
   bool validValue(simdjson::ondemand::value value, simdjson::ondemand::json_type type,
                   FieldValue& out);
@@ -80,7 +98,7 @@ class Normalizer {
   simdjson::dom::parser validator_;
   DocumentTree tree_;
   std::array<DocumentTree::NodeId, 16> canonical_nodes_{};
-  DocumentTree::NodeId file_path_node_, offset_node_, tags_node_, original_node_;
+  DocumentTree::NodeId file_path_node_, offset_node_, iostream_node_, tags_node_, original_node_;
   std::vector<std::vector<std::string_view>> route_paths_;
   std::vector<std::string> route_path_storage_;
   std::string agent_json_;

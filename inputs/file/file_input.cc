@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "inputs/container/kubernetes_path.h"
 #include "pipeline/atomic_file.h"
 #include "pipeline/json_escape.h"
 #include "pipeline/logger.h"
@@ -69,17 +70,18 @@ void FileInput::openFile(const FoundFile& found, bool at_end) {
     ::close(fd);  // replaced between the scan and the open: the next scan sees it
     return;
   }
-  TailedFile& file = files_.emplace_back(TailedFile{found.path,
-                                                    {},
-                                                    found.device,
-                                                    found.inode,
-                                                    UniqueFd(fd),
-                                                    LineReader(config_.max_line_bytes),
-                                                    std::nullopt,
-                                                    {},
-                                                    true,
-                                                    false,
-                                                    Clock::now()});
+  // Container records wrap the application's line (escaped, for Docker):
+  // the physical line may be longer than the logical one.
+  const uint64_t physical_max = config_.container
+                                    ? std::max<uint64_t>(config_.max_line_bytes * 2, 256 * 1024)
+                                    : config_.max_line_bytes;
+  TailedFile& file =
+      files_.emplace_back(found.path, found.device, found.inode, UniqueFd(fd), physical_max);
+  if (config_.container) {
+    file.joiner = std::make_unique<PartialJoiner>(config_.max_line_bytes);
+    if (auto info = parseKubernetesPath(file.path))
+      appendKubernetesFields(*info, file.kubernetes_fields);
+  }
   appendJsonString(file.path_json, file.path);
   open_files_[{static_cast<uint64_t>(file.device), static_cast<uint64_t>(file.inode)}] =
       std::prev(files_.end());
@@ -139,6 +141,8 @@ void FileInput::restartIfReplaced(TailedFile& file) {
   ::lseek(file.fd.get(), 0, SEEK_SET);
   file.reader.reset(0);
   file.fingerprint.reset();  // a new first line, a new identity
+  file.format = ContainerFormat::kUnknown;
+  if (file.joiner) file.joiner->reset();
 }
 
 void FileInput::rescan(bool initial) {
@@ -202,6 +206,7 @@ bool FileInput::keepAtEndOfFile(TailedFile& file) {
   // file is released only once it has been idle for rotate_wait.
   const bool gone = st.st_nlink == 0 || !file.still_listed;
   const auto idle_for = Clock::now() - file.last_data;
+  if (file.joiner && idle_for >= config_.rotate_wait) flushPartialLines(file);
   if (gone && idle_for >= config_.rotate_wait) {
     logInfo("file", "closing file that was removed or rotated away",
             {{"input", id()}, {"path", file.path}});
@@ -222,8 +227,11 @@ bool FileInput::readTurn(TailedFile& file, bool& progressed) {
   if (!identify(file)) return keepAtEndOfFile(file);
   size_t budget = config_.read_bytes_per_turn;
   auto on_line = [&](const LineReader::Line& line) {
-    LineOrigin origin{file.source, file.path_json, line.offset, line.end_offset, line.truncated};
-    if (!builder().add(line.text, origin)) sink_closed_ = true;
+    if (file.joiner) {
+      onContainerLine(file, line);
+    } else {
+      ship(line.text, {file.source, file.path_json, line.offset, line.end_offset, line.truncated});
+    }
   };
   while (budget > 0 && !sink_closed_) {
     size_t n = 0;
@@ -241,6 +249,57 @@ bool FileInput::readTurn(TailedFile& file, bool& progressed) {
     budget -= std::min(budget, n);
   }
   return true;
+}
+
+void FileInput::ship(std::string_view text, const LineOrigin& origin) {
+  if (!builder().add(text, origin)) sink_closed_ = true;
+}
+
+void FileInput::onContainerLine(TailedFile& file, const LineReader::Line& line) {
+  if (file.format == ContainerFormat::kUnknown) file.format = detectFormat(line.text);
+  ContainerLine piece;
+  ContainerLineError error =
+      file.format == ContainerFormat::kUnknown
+          ? ContainerLineError::kUnknownFormat
+          : container_decoder_.decode(file.format, line.text, container_buffer_, piece);
+  LineOrigin origin{file.source, file.path_json, line.offset, line.end_offset, line.truncated};
+  origin.file_fields = &file.kubernetes_fields;
+  // A line half-joined on the other stream starts earlier: reading must
+  // resume there after a restart.
+  if (auto pending = file.joiner->pendingOffset())
+    origin.end_offset = std::min(origin.end_offset, *pending);
+  if (error != ContainerLineError::kNone) {
+    origin.tag = kContainerParseErrorTag;  // shipped whole, never dropped
+    ship(line.text, origin);
+    return;
+  }
+  auto joined = file.joiner->add(piece, line.offset, line.truncated);
+  if (!joined || joined->content.empty()) return;
+  if (auto pending = file.joiner->pendingOffset()) {
+    origin.end_offset = std::min(line.end_offset, *pending);
+  } else {
+    origin.end_offset = line.end_offset;
+  }
+  origin.offset = joined->offset;
+  origin.truncated = joined->truncated;
+  origin.stream = joined->stream;
+  origin.runtime_time = joined->time;
+  ship(joined->content, origin);
+}
+
+void FileInput::flushPartialLines(TailedFile& file) {
+  for (std::string_view stream : {kStdoutStream, kStderrStream}) {
+    auto joined = file.joiner->flush(stream);
+    if (!joined || joined->content.empty()) continue;
+    LineOrigin origin{file.source, file.path_json, joined->offset, file.reader.committedOffset(),
+                      joined->truncated};
+    if (auto pending = file.joiner->pendingOffset())
+      origin.end_offset = std::min(origin.end_offset, *pending);
+    origin.file_fields = &file.kubernetes_fields;
+    origin.stream = joined->stream;
+    origin.runtime_time = joined->time;
+    ship(joined->content, origin);
+  }
 }
 
 void FileInput::saveCheckpoints() {

@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "inputs/container/container_line.h"
+#include "inputs/container/partial_joiner.h"
 #include "inputs/file/checkpoint_tracker.h"
 #include "inputs/file/file_identity.h"
 #include "inputs/file/file_input_config.h"
@@ -31,6 +33,14 @@ class FileInput : public ThreadedInput {
  private:
   using Clock = std::chrono::steady_clock;
   struct TailedFile {
+    TailedFile(std::string file_path, dev_t dev, ino_t ino, UniqueFd file_fd, uint64_t max_line)
+        : path(std::move(file_path)),
+          device(dev),
+          inode(ino),
+          fd(std::move(file_fd)),
+          reader(max_line),
+          last_data(Clock::now()) {}
+
     std::string path;
     std::string path_json;
     dev_t device;
@@ -42,6 +52,10 @@ class FileInput : public ThreadedInput {
     bool still_listed = true;
     bool verify_before_read = false;  // data after an end of file: truncated meanwhile?
     Clock::time_point last_data;
+    // Container logs only.
+    ContainerFormat format = ContainerFormat::kUnknown;
+    std::unique_ptr<PartialJoiner> joiner;
+    std::vector<StaticField> kubernetes_fields;
   };
 
   void run() override;
@@ -60,12 +74,18 @@ class FileInput : public ThreadedInput {
   // Reads one turn of `file`; false when the file is done with and closed.
   bool readTurn(TailedFile& file, bool& progressed);
   bool keepAtEndOfFile(TailedFile& file);
+  void ship(std::string_view text, const LineOrigin& origin);
+  void onContainerLine(TailedFile& file, const LineReader::Line& line);
+  // Ships what a container left unterminated (it exited, or the file rotated).
+  void flushPartialLines(TailedFile& file);
   void saveCheckpoints();
   void updateLag();
 
   FileInputConfig config_;
   FileWatcher watcher_;
   CheckpointTracker checkpoints_;
+  ContainerLineDecoder container_decoder_;
+  std::string container_buffer_;
   std::list<TailedFile> files_;
   // The same files by device and inode: a rescan of many files stays linear.
   std::unordered_map<std::pair<uint64_t, uint64_t>, std::list<TailedFile>::iterator,

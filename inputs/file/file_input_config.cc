@@ -40,4 +40,12 @@ std::unique_ptr<ComponentConfig> FileInputConfig::parse(YamlReader& r) {
   return config;
 }
 
+std::unique_ptr<ComponentConfig> ContainerInputConfig::parse(YamlReader& r) {
+  auto base = FileInputConfig::parse(r);
+  auto config = std::make_unique<ContainerInputConfig>();
+  static_cast<FileInputConfig&>(*config) = static_cast<FileInputConfig&>(*base);
+  config->container = true;
+  return config;
+}
+
 }  // namespace sluice

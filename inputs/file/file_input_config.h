@@ -30,6 +30,16 @@ struct FileInputConfig : ComponentConfig {
   // Checkpoints of files not seen for this long are forgotten.
   std::chrono::seconds clean_removed_after{24 * 3600};
 
+  // Container logs: each line is a CRI or Docker json-file record whose
+  // content is the application's line.
+  bool container = false;
+
+  static std::unique_ptr<ComponentConfig> parse(YamlReader& r);
+};
+
+// `type: container`: the file input's settings, reading container runtimes'
+// log files (Docker json-file or CRI, detected per file).
+struct ContainerInputConfig : FileInputConfig {
   static std::unique_ptr<ComponentConfig> parse(YamlReader& r);
 };
 

@@ -402,7 +402,8 @@ outputs:
   - id: es
     type: elastic
 )");
-  expectError(errors, "inputs[0].type", 3, 11, "unknown type \"files\" (known: file, stdin)");
+  expectError(errors, "inputs[0].type", 3, 11,
+              "unknown type \"files\" (known: file, container, stdin)");
   expectError(errors, "outputs[0].type", 6, 11,
               "unknown type \"elastic\" (known: elasticsearch, stdout)");
 }
