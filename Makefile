@@ -37,3 +37,12 @@ test-sanitize: deps
 	cmake -S . -B $(SANITIZE_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_SANITIZE=ON
 	cmake --build $(SANITIZE_BUILD_DIR)
 	SLUICE_SANITIZE=1 scripts/run-tests $(SANITIZE_BUILD_DIR)
+
+# The long torture run (tests/torture/README.md): lines written to rotating files
+# while sluice is SIGKILLed and restarted must all be in OpenSearch exactly once.
+# Override the arguments with e.g. `make torture TORTURE_ARGS="--lines 200000 --kills 3 --seed 7"`.
+TORTURE_ARGS ?= --lines 5000000 --kills 5
+.PHONY: torture
+torture:
+	$(MAKE) all
+	SLUICE_BIN=$(abspath $(BUILD_DIR))/sluice python3 tests/torture/torture.py $(TORTURE_ARGS)

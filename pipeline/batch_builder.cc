@@ -82,7 +82,9 @@ void BatchBuilder::reportBadLine(const LineOrigin& origin) {
                            : "line is not valid JSON: shipped whole, tagged json_error",
           {{"input", input_id_},
            {"offset", static_cast<int64_t>(origin.offset)},
-           {"path_json", origin.file_path_json},
+           {"path", origin.file_path_json.size() >= 2
+                        ? origin.file_path_json.substr(1, origin.file_path_json.size() - 2)
+                        : origin.file_path_json},
            {"suppressed", static_cast<int64_t>(suppressed)}});
 }
 

@@ -43,6 +43,17 @@ std::optional<FileCheckpoint> CheckpointTracker::resumePoint(dev_t device, ino_t
   return std::nullopt;
 }
 
+void CheckpointTracker::markSeen(dev_t device, ino_t inode) {
+  auto [begin, end] =
+      by_inode_.equal_range({static_cast<uint64_t>(device), static_cast<uint64_t>(inode)});
+  if (begin == end) return;
+  const int64_t now = unixNow();
+  for (auto it = begin; it != end; ++it) {
+    auto entry = entries_.find(it->second);
+    if (entry != entries_.end()) entry->second.last_seen = now;
+  }
+}
+
 void CheckpointTracker::track(FileCheckpoint entry) {
   auto [it, inserted] = entries_.try_emplace(entry.source, entry);
   if (inserted) {

@@ -34,6 +34,9 @@ class CheckpointTracker {
   // Where to resume a file found on disk: the entry with its device and
   // inode whose fingerprint still matches the file's first bytes.
   std::optional<FileCheckpoint> resumePoint(dev_t device, ino_t inode, int fd) const;
+  // A file with this device and inode is still on disk (maybe closed): its
+  // entries are kept.
+  void markSeen(dev_t device, ino_t inode);
   bool knows(dev_t device, ino_t inode) const {
     return by_inode_.count({static_cast<uint64_t>(device), static_cast<uint64_t>(inode)}) > 0;
   }

@@ -20,6 +20,12 @@ int64_t unixNow() {
       .count();
 }
 
+SourceKey nextGenerationKey(const SourceKey& previous, const Fingerprint& fingerprint) {
+  const uint64_t parts[5] = {previous.high, previous.low, fingerprint.hash, fingerprint.length,
+                             0x7472756e63617465ULL /* "truncate" */};
+  return SourceKey::fromParts(std::string_view(reinterpret_cast<const char*>(parts), sizeof parts));
+}
+
 std::string checkpointPath(const BuildContext& context, const std::string& input_id) {
   std::string dir = context.state_dir + "/checkpoints";
   std::string error = makeDirectories(dir);
@@ -45,6 +51,10 @@ FileInput::FileInput(const InputSettings& settings, const FileInputConfig& confi
       files_waiting_(metrics().gauge("sluice_files_waiting",
                                      "Files found but not opened: max_open_files reached",
                                      {{"input", settings.id}})),
+      container_errors_(metrics().counter(
+          "sluice_container_parse_errors_total",
+          "Container log records that could not be decoded, shipped whole and tagged",
+          {{"input", settings.id}})),
       truncations_(metrics().counter("sluice_file_truncations_total",
                                      "Files read again from the start: truncated or rewritten",
                                      {{"input", settings.id}})) {
@@ -87,15 +97,33 @@ void FileInput::openFile(const FoundFile& found, bool at_end) {
       std::prev(files_.end());
   uint64_t start = 0;
   const char* how = "from the start";
-  if (auto resumed = checkpoints_.resumePoint(found.device, found.inode, fd)) {
-    start = std::min<uint64_t>(resumed->offset, static_cast<uint64_t>(st.st_size));
+  auto resumed = checkpoints_.resumePoint(found.device, found.inode, fd);
+  if (resumed && resumed->offset > static_cast<uint64_t>(st.st_size)) {
+    // Shorter than what was delivered: truncated while we were not running.
+    logWarn("file", "file was truncated while sluice was stopped, reading it from the start",
+            {{"input", id()},
+             {"path", found.path},
+             {"offset", static_cast<int64_t>(resumed->offset)},
+             {"size", static_cast<int64_t>(st.st_size)}});
+    truncations_.add();
+    file.replaced = resumed->source;
+    how = "from the start (truncated)";
+  } else if (resumed) {
+    start = resumed->offset;
     file.fingerprint = resumed->fingerprint;
     file.source = resumed->source;
     how = "from its checkpoint";
   } else if (at_end) {
     start = static_cast<uint64_t>(st.st_size);
     how = "from its end";
+  } else if (auto initial = initial_sizes_.find({found.device, found.inode});
+             config_.start_at_end && initial != initial_sizes_.end()) {
+    // Found by the first scan but opened later (max_open_files): it starts
+    // where its end was then.
+    start = std::min<uint64_t>(initial->second, static_cast<uint64_t>(st.st_size));
+    how = "from its end when first found";
   }
+  initial_sizes_.erase({found.device, found.inode});
   if (start > 0) {
     ::lseek(fd, static_cast<off_t>(start), SEEK_SET);
     file.reader.reset(start);
@@ -117,6 +145,12 @@ bool FileInput::identify(TailedFile& file) {
   file.fingerprint = readFingerprint(file.fd.get(), config_.fingerprint_bytes);
   if (!file.fingerprint) return false;
   file.source = fileSourceKey(*file.fingerprint, file.device, file.inode);
+  if (file.replaced) {
+    // Rewritten in place: even with the same first line, it is new content,
+    // and its events need ids the old content did not use.
+    file.source = nextGenerationKey(*file.replaced, *file.fingerprint);
+    file.replaced.reset();
+  }
   checkpoints_.track({file.source, file.device, file.inode, *file.fingerprint,
                       file.reader.readOffset(), 0, file.path});
   return true;
@@ -140,7 +174,8 @@ void FileInput::restartIfReplaced(TailedFile& file) {
   truncations_.add();
   ::lseek(file.fd.get(), 0, SEEK_SET);
   file.reader.reset(0);
-  file.fingerprint.reset();  // a new first line, a new identity
+  if (file.fingerprint) file.replaced = file.source;
+  file.fingerprint.reset();  // a new identity, derived from the old one
   file.format = ContainerFormat::kUnknown;
   if (file.joiner) file.joiner->reset();
 }
@@ -150,6 +185,7 @@ void FileInput::rescan(bool initial) {
   size_t waiting = 0;
   for (const FoundFile& found : watcher_.scan()) {
     const CheckpointTracker::DeviceInode key{found.device, found.inode};
+    checkpoints_.markSeen(found.device, found.inode);
     auto known = open_files_.find(key);
     if (known != open_files_.end()) {
       known->second->still_listed = true;
@@ -166,6 +202,7 @@ void FileInput::rescan(bool initial) {
       continue;
     }
     if (files_.size() >= config_.max_open_files) {
+      if (initial) initial_sizes_[key] = static_cast<uint64_t>(found.size);
       ++waiting;
       continue;
     }
@@ -270,6 +307,7 @@ void FileInput::onContainerLine(TailedFile& file, const LineReader::Line& line) 
     origin.end_offset = std::min(origin.end_offset, *pending);
   if (error != ContainerLineError::kNone) {
     origin.tag = kContainerParseErrorTag;  // shipped whole, never dropped
+    container_errors_.add();
     ship(line.text, origin);
     return;
   }

@@ -49,6 +49,8 @@ class FileInput : public ThreadedInput {
     LineReader reader;
     std::optional<Fingerprint> fingerprint;  // none until the first line is complete
     SourceKey source;
+    // The identity of the content this file held before it was truncated.
+    std::optional<SourceKey> replaced;
     bool still_listed = true;
     bool verify_before_read = false;  // data after an end of file: truncated meanwhile?
     Clock::time_point last_data;
@@ -98,12 +100,17 @@ class FileInput : public ThreadedInput {
   Gauge& files_open_;
   Gauge& lag_bytes_;
   Gauge& files_waiting_;
+  Counter& container_errors_;
   Counter& truncations_;
   LogRateLimiter open_limit_log_;
   // Files closed for inactivity: their size and modification time then.
   std::unordered_map<CheckpointTracker::DeviceInode, std::pair<int64_t, int64_t>,
                      CheckpointTracker::DeviceInodeHash>
       inactive_;
+  // Files of the first scan that waited for an open slot, and their size
+  // then: with start_at: end they start there.
+  std::unordered_map<CheckpointTracker::DeviceInode, uint64_t, CheckpointTracker::DeviceInodeHash>
+      initial_sizes_;
 };
 
 }  // namespace sluice
