@@ -529,3 +529,26 @@ def test_long_line_is_cut_and_tagged(tmp_path, opensearch, sluice, index_prefix)
     assert after["log"]["message"] == "after"
     assert "truncated" not in after.get("tags", [])
     assert docs[0]["log"]["message"] == "before"
+
+
+def test_a_busy_file_does_not_starve_a_quiet_one(tmp_path, opensearch, sluice, index_prefix):
+    """Files are read in bounded turns: the few lines of a quiet file are delivered
+    long before a large busy file is through."""
+    busy, quiet = tmp_path / "busy.log", tmp_path / "quiet.log"
+    hot_lines = 300_000
+    with open(busy, "w") as f:
+        for i in range(hot_lines):
+            f.write(json.dumps({"seq": i, "file": "busy", "msg": "x" * 60}) + "\n")
+    quiet.write_text("".join(json.dumps({"seq": i, "file": "quiet"}) + "\n" for i in range(10)))
+    pattern = index_prefix + "-*"
+    agent = sluice(base_config(tmp_path, [file_input([str(busy), str(quiet)])],
+                               [es_output(opensearch.url, index_prefix + "-fair")]))
+
+    def quiet_count() -> int:
+        return opensearch.count(pattern, {"term": {"file.keyword": "quiet"}})
+
+    agent.until(lambda: quiet_count() == 10, 120, 0.2, "the quiet file's 10 lines")
+    indexed_busy = opensearch.count(pattern) - 10
+    assert indexed_busy < hot_lines // 2, (
+        f"the quiet file waited until {indexed_busy} of {hot_lines} busy lines were indexed")
+    agent.until(lambda: opensearch.count(pattern) == hot_lines + 10, 240, 0.5, "every line")

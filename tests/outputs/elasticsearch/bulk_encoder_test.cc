@@ -75,5 +75,13 @@ TEST_F(BulkEncoderTest, IdIsTheEventIdInUrlSafeBase64) {
   EXPECT_NE(body.find("\"_id\":\"" + id_text + "\"}}\n"), std::string::npos) << body;
 }
 
+TEST_F(BulkEncoderTest, WithoutDeterministicIdsElasticsearchPicksTheId) {
+  const std::string doc = R"({"log":{"message":"x"}})";
+  addEvent(doc, "api-gateway", 1'705'314'600 * kS, EventId{1, 2});
+  std::string body;
+  appendBulkItem(body, index_, batch_, 0, /*with_id=*/false);
+  EXPECT_EQ(body, "{\"create\":{\"_index\":\"logs-api-gateway-2024.01.15\"}}\n" + doc + "\n");
+}
+
 }  // namespace
 }  // namespace sluice
