@@ -27,6 +27,7 @@ std::optional<TimestampNs> parseTimestamp(std::string_view text);
 void appendRfc3339(std::string& out, TimestampNs ts);
 
 TimestampNs nowNs();
+inline int64_t unixSeconds() { return nowNs() / 1'000'000'000; }
 // Now, to the millisecond: stands in for the time of logs that carry none.
 TimestampNs ingestTimeNow();
 

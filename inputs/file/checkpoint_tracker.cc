@@ -2,16 +2,9 @@
 
 #include <chrono>
 
+#include "pipeline/timestamp.h"
+
 namespace sluice {
-namespace {
-
-int64_t unixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 CheckpointTracker::CheckpointTracker(CheckpointStore store, std::chrono::seconds forget_after)
     : store_(std::move(store)), forget_after_(forget_after) {}
@@ -47,7 +40,7 @@ void CheckpointTracker::markSeen(dev_t device, ino_t inode) {
   auto [begin, end] =
       by_inode_.equal_range({static_cast<uint64_t>(device), static_cast<uint64_t>(inode)});
   if (begin == end) return;
-  const int64_t now = unixNow();
+  const int64_t now = unixSeconds();
   for (auto it = begin; it != end; ++it) {
     auto entry = entries_.find(it->second);
     if (entry != entries_.end()) entry->second.last_seen = now;
@@ -61,7 +54,7 @@ void CheckpointTracker::track(FileCheckpoint entry) {
   } else {
     it->second.path = entry.path;
   }
-  it->second.last_seen = unixNow();
+  it->second.last_seen = unixSeconds();
   dirty_ = true;
 }
 
@@ -92,7 +85,7 @@ std::optional<uint64_t> CheckpointTracker::deliveredOffset(const SourceKey& sour
 }
 
 std::string CheckpointTracker::save(const std::vector<SourceKey>& open_sources) {
-  const int64_t now = unixNow();
+  const int64_t now = unixSeconds();
   {
     std::lock_guard lock(mutex_);
     for (auto& [source, offset] : delivered_) {

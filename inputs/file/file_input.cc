@@ -14,12 +14,6 @@
 namespace sluice {
 namespace {
 
-int64_t unixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 SourceKey nextGenerationKey(const SourceKey& previous, const Fingerprint& fingerprint) {
   const uint64_t parts[5] = {previous.high, previous.low, fingerprint.hash, fingerprint.length,
                              0x7472756e63617465ULL /* "truncate" */};
@@ -197,7 +191,7 @@ void FileInput::rescan(bool initial) {
       inactive_.erase(idle);  // written since it was closed: open it again
     }
     if (config_.ignore_older.count() > 0 &&
-        unixNow() - found.modified > config_.ignore_older.count() &&
+        unixSeconds() - found.modified > config_.ignore_older.count() &&
         !checkpoints_.knows(found.device, found.inode)) {
       continue;
     }
