@@ -47,6 +47,30 @@ void CheckpointTracker::markSeen(dev_t device, ino_t inode) {
   }
 }
 
+std::optional<SourceKey> CheckpointTracker::predecessor(dev_t device, ino_t inode) const {
+  auto it = by_inode_.find({static_cast<uint64_t>(device), static_cast<uint64_t>(inode)});
+  if (it == by_inode_.end()) return std::nullopt;
+  return it->second;
+}
+
+void CheckpointTracker::forget(const SourceKey& source) {
+  auto entry = entries_.find(source);
+  if (entry == entries_.end()) return;
+  auto [begin, end] = by_inode_.equal_range({entry->second.device, entry->second.inode});
+  for (auto i = begin; i != end; ++i) {
+    if (i->second == source) {
+      by_inode_.erase(i);
+      break;
+    }
+  }
+  entries_.erase(entry);
+  {
+    std::lock_guard lock(mutex_);
+    delivered_.erase(source);
+  }
+  dirty_ = true;
+}
+
 void CheckpointTracker::track(FileCheckpoint entry) {
   auto [it, inserted] = entries_.try_emplace(entry.source, entry);
   if (inserted) {

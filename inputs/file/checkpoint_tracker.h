@@ -40,6 +40,13 @@ class CheckpointTracker {
   bool knows(dev_t device, ino_t inode) const {
     return by_inode_.count({static_cast<uint64_t>(device), static_cast<uint64_t>(inode)}) > 0;
   }
+  // When no entry matches a file (resumePoint), the entry its device and
+  // inode had: content the file held before it was rewritten, or a file the
+  // inode belonged to before.
+  std::optional<SourceKey> predecessor(dev_t device, ino_t inode) const;
+  // Drops an entry whose content is gone (the file was truncated): one entry
+  // per device and inode, so a restart finds the same predecessor.
+  void forget(const SourceKey& source);
   // A file identified (new, or resumed): its entry is kept from now on.
   void track(FileCheckpoint entry);
 

@@ -107,6 +107,12 @@ void FileInput::openFile(const FoundFile& found, bool at_end) {
     file.fingerprint = resumed->fingerprint;
     file.source = resumed->source;
     how = "from its checkpoint";
+  } else if (auto previous = checkpoints_.predecessor(found.device, found.inode)) {
+    // Its device and inode had other content (truncated and rewritten while
+    // sluice was down, before its new first line was saved, or a recycled
+    // inode): derive the identity as a running sluice would have.
+    file.replaced = *previous;
+    how = "from the start (new content)";
   } else if (at_end) {
     start = static_cast<uint64_t>(st.st_size);
     how = "from its end";
@@ -141,8 +147,10 @@ bool FileInput::identify(TailedFile& file) {
   file.source = fileSourceKey(*file.fingerprint, file.device, file.inode);
   if (file.replaced) {
     // Rewritten in place: even with the same first line, it is new content,
-    // and its events need ids the old content did not use.
+    // and its events need ids the old content did not use. The old entry
+    // goes, so that a restart before the next save derives the same key.
     file.source = nextGenerationKey(*file.replaced, *file.fingerprint);
+    checkpoints_.forget(*file.replaced);
     file.replaced.reset();
   }
   checkpoints_.track({file.source, file.device, file.inode, *file.fingerprint,

@@ -1,12 +1,13 @@
 """A short run of the torture test (tests/torture/torture.py) under pytest.
 
-Not part of `make test` (which runs tests/integration); run it with
+scripts/run-tests (make test) runs it after tests/integration; alone:
 
     python3 -m pytest tests/torture -v
 
 It starts its own OpenSearch (once for the module) with tests/servers/opensearch.
 SLUICE_BIN selects the binary, as for the integration tests. On failure the
-assertion message is the torture report (missing/duplicated lines by file generation).
+assertion message is the torture report (missing/duplicated lines by file generation);
+the run directory (timeline.log, report.json, sluice-N.stderr) is under pytest's tmp_path.
 """
 
 from __future__ import annotations
@@ -41,21 +42,21 @@ def _run(args: list[str]) -> torture.Result:
     return result
 
 
-def test_torture_short(opensearch_url):
+def test_torture_short(opensearch_url, tmp_path):
     """30k lines in 4 rotating files (rename+create and copytruncate), sluice killed twice:
     every line in OpenSearch exactly once. About 20-40 s on 2 cores."""
-    result = _run(["--lines", "30000", "--files", "4", "--kills", "2", "--seed", "20240301",
-                   "--opensearch", opensearch_url])
+    result = _run(["--lines", "30000", "--files", "4", "--kills", "2", "--rate", "5000", "--seed", "20240301",
+                   "--opensearch", opensearch_url, "--workdir", str(tmp_path)])
     assert result.exit_code != 2, f"harness error:\n{result.text}"
     assert result.ok, result.text
 
 
-def test_torture_harness_finds_injected_faults(opensearch_url):
+def test_torture_harness_finds_injected_faults(opensearch_url, tmp_path):
     """The harness itself: without rotations or kills, damage the index on purpose
     (3 documents deleted, 2 duplicated, 1 corrupted, 1 foreign) and expect exactly that
     in the report. Guards against a verifier that passes everything."""
     result = _run(["--lines", "4000", "--kills", "0", "--rotation", "none", "--seed", "7",
-                   "--inject-faults", "--opensearch", opensearch_url])
+                   "--inject-faults", "--opensearch", opensearch_url, "--workdir", str(tmp_path)])
     assert result.exit_code == 1, f"expected the injected faults to fail the run:\n{result.text}"
     r = result.report
     injected = r["injected_faults"]

@@ -937,7 +937,7 @@ def parse_args(argv: list[str] | None) -> Config:
     p.add_argument("--lines", type=int, default=200_000, help="total lines written (all files)")
     p.add_argument("--files", type=int, default=4, help="files app-0.log ... written in parallel")
     p.add_argument("--kills", type=int, default=3, help="SIGKILL + restart of sluice, at random moments")
-    p.add_argument("--rate", type=float, default=20000,
+    p.add_argument("--rate", type=float, default=10000,
                    help="lines per second, all files together (0: as fast as possible)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: a random one, printed)")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (logs, sluice stderr, "
@@ -1123,7 +1123,6 @@ class Torture:
         self.writer.open_initial()
         kill_points = sorted(int(cfg.lines * self.rng.uniform(0.05, 0.9)) for _ in range(cfg.kills))
 
-        t_write0 = self.tl.now()
         progress = threading.Thread(target=self._progress, daemon=True)
         with self.coord.rotation_lock:
             self.writer.start()
