@@ -523,3 +523,20 @@ def append(path: Path, data: bytes | str) -> None:
     with open(path, "ab") as f:
         f.write(data)
         f.flush()
+
+
+def messages(opensearch, pattern: str) -> list[str]:
+    return sorted(h["_source"]["log"]["message"] for h in opensearch.search(pattern, size=2000))
+
+
+def settle(agent, timeout: float = 30.0) -> dict[str, float]:
+    """Wait until every event read so far is acknowledged by the output and nothing is
+    left unread in the open files; returns the metrics then."""
+    def idle():
+        m = agent.metrics()
+        received = metric_sum(m, "sluice_events_received_total")
+        done = metric_sum(m, "sluice_events_sent_total") + metric_sum(m, "sluice_events_failed_total")
+        if received == done and metric_sum(m, "sluice_input_lag_bytes") == 0:
+            return m
+        return None
+    return agent.until(idle, timeout, 0.1, "the pipeline to be idle (received == sent + failed, no lag)")

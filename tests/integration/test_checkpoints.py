@@ -10,7 +10,7 @@ import json
 import os
 import time
 
-from support import append, base_config, es_output, file_input, metric_sum
+from support import append, base_config, es_output, file_input, metric_sum, messages, settle
 
 HEX = set("0123456789abcdef")
 FIELDS = {"offset", "path", "device", "inode", "fingerprint", "fingerprint_length",
@@ -54,22 +54,6 @@ def checkpointed(tmp_path, path) -> bool:
     """True once the checkpoint of `path` covers the whole file."""
     size = path.stat().st_size
     return any(e.get("path") == str(path) and e.get("offset") == size for e in read_checkpoints(tmp_path))
-
-
-def messages(opensearch, pattern: str) -> list[str]:
-    return sorted(h["_source"]["log"]["message"] for h in opensearch.search(pattern, size=2000))
-
-
-def settle(agent, timeout: float = 30.0) -> dict[str, float]:
-    """Wait until every event read so far is acknowledged and nothing is left unread."""
-    def idle():
-        m = agent.metrics()
-        received = metric_sum(m, "sluice_events_received_total")
-        done = metric_sum(m, "sluice_events_sent_total") + metric_sum(m, "sluice_events_failed_total")
-        if received == done and metric_sum(m, "sluice_input_lag_bytes") == 0:
-            return m
-        return None
-    return agent.until(idle, timeout, 0.1, "the pipeline to be idle (received == sent + failed, no lag)")
 
 
 # --------------------------------------------------------------------------- format
