@@ -99,15 +99,6 @@ void CheckpointTracker::acknowledged(uint64_t sequence) {
   }
 }
 
-std::optional<uint64_t> CheckpointTracker::deliveredOffset(const SourceKey& source) const {
-  std::lock_guard lock(mutex_);
-  auto it = delivered_.find(source);
-  if (it != delivered_.end()) return it->second;
-  auto entry = entries_.find(source);
-  if (entry != entries_.end()) return entry->second.offset;
-  return std::nullopt;
-}
-
 std::string CheckpointTracker::save(const std::vector<SourceKey>& open_sources) {
   const int64_t now = unixSeconds();
   {

@@ -58,10 +58,6 @@ class CheckpointTracker {
   // changed. Returns an error message, empty on success.
   std::string save(const std::vector<SourceKey>& open_sources);
 
-  // The delivered offset of a source, for tests and metrics.
-  std::optional<uint64_t> deliveredOffset(const SourceKey& source) const;
-  size_t size() const { return entries_.size(); }
-
   using DeviceInode = std::pair<uint64_t, uint64_t>;
   struct DeviceInodeHash {
     size_t operator()(const DeviceInode& d) const {

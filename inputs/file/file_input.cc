@@ -294,6 +294,28 @@ void FileInput::ship(std::string_view text, const LineOrigin& origin) {
   if (!builder().add(text, origin)) sink_closed_ = true;
 }
 
+namespace {
+
+// Where reading may resume once a line ending at `end` is delivered: not past
+// the first piece of a line still being joined on the other stream, or a
+// restart would lose its head.
+uint64_t resumeOffset(const PartialJoiner& joiner, uint64_t end) {
+  auto pending = joiner.pendingOffset();
+  return pending ? std::min(end, *pending) : end;
+}
+
+}  // namespace
+
+LineOrigin FileInput::containerOrigin(const TailedFile& file, const JoinedLine& joined,
+                                      uint64_t read_end) const {
+  LineOrigin origin{file.source, file.path_json, joined.offset,
+                    resumeOffset(*file.joiner, read_end), joined.truncated};
+  origin.file_fields = &file.kubernetes_fields;
+  origin.stream = joined.stream;
+  origin.runtime_time = joined.time;
+  return origin;
+}
+
 void FileInput::onContainerLine(TailedFile& file, const LineReader::Line& line) {
   if (file.format == ContainerFormat::kUnknown) file.format = detectFormat(line.text);
   ContainerLine piece;
@@ -301,44 +323,27 @@ void FileInput::onContainerLine(TailedFile& file, const LineReader::Line& line) 
       file.format == ContainerFormat::kUnknown
           ? ContainerLineError::kUnknownFormat
           : container_decoder_.decode(file.format, line.text, container_buffer_, piece);
-  LineOrigin origin{file.source, file.path_json, line.offset, line.end_offset, line.truncated};
-  origin.file_fields = &file.kubernetes_fields;
-  // A line half-joined on the other stream starts earlier: reading must
-  // resume there after a restart.
-  if (auto pending = file.joiner->pendingOffset())
-    origin.end_offset = std::min(origin.end_offset, *pending);
   if (error != ContainerLineError::kNone) {
+    LineOrigin origin{file.source, file.path_json, line.offset,
+                      resumeOffset(*file.joiner, line.end_offset), line.truncated};
+    origin.file_fields = &file.kubernetes_fields;
     origin.tag = kContainerParseErrorTag;  // shipped whole, never dropped
     container_errors_.add();
     ship(line.text, origin);
     return;
   }
   auto joined = file.joiner->add(piece, line.offset, line.truncated);
-  if (!joined || joined->content.empty()) return;
-  if (auto pending = file.joiner->pendingOffset()) {
-    origin.end_offset = std::min(line.end_offset, *pending);
-  } else {
-    origin.end_offset = line.end_offset;
+  if (joined && !joined->content.empty()) {
+    ship(joined->content, containerOrigin(file, *joined, line.end_offset));
   }
-  origin.offset = joined->offset;
-  origin.truncated = joined->truncated;
-  origin.stream = joined->stream;
-  origin.runtime_time = joined->time;
-  ship(joined->content, origin);
 }
 
 void FileInput::flushPartialLines(TailedFile& file) {
   for (std::string_view stream : {kStdoutStream, kStderrStream}) {
     auto joined = file.joiner->flush(stream);
-    if (!joined || joined->content.empty()) continue;
-    LineOrigin origin{file.source, file.path_json, joined->offset, file.reader.committedOffset(),
-                      joined->truncated};
-    if (auto pending = file.joiner->pendingOffset())
-      origin.end_offset = std::min(origin.end_offset, *pending);
-    origin.file_fields = &file.kubernetes_fields;
-    origin.stream = joined->stream;
-    origin.runtime_time = joined->time;
-    ship(joined->content, origin);
+    if (joined && !joined->content.empty()) {
+      ship(joined->content, containerOrigin(file, *joined, file.reader.committedOffset()));
+    }
   }
 }
 

@@ -78,6 +78,8 @@ class FileInput : public ThreadedInput {
   bool keepAtEndOfFile(TailedFile& file);
   void ship(std::string_view text, const LineOrigin& origin);
   void onContainerLine(TailedFile& file, const LineReader::Line& line);
+  LineOrigin containerOrigin(const TailedFile& file, const JoinedLine& joined,
+                             uint64_t read_end) const;
   // Ships what a container left unterminated (it exited, or the file rotated).
   void flushPartialLines(TailedFile& file);
   void saveCheckpoints();

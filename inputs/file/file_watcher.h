@@ -31,7 +31,6 @@ class FileWatcher {
   // Waits up to `timeout` for file system activity. Returns true when a file
   // was created or moved in (rescan now), false on mere writes or timeout.
   bool wait(std::chrono::milliseconds timeout);
-  bool usesInotify() const { return inotify_.valid(); }
 
  private:
   bool excluded(const std::string& path) const;

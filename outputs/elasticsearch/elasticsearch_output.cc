@@ -71,11 +71,15 @@ const std::string& ElasticsearchOutput::currentHost() const {
   return config_.hosts[host_index_.load() % config_.hosts.size()];
 }
 
+void ElasticsearchOutput::markReachable(const std::string& host) {
+  if (!ready_.exchange(true))
+    logInfo("elasticsearch", "connected", {{"output", id_}, {"host", host}});
+}
+
 void ElasticsearchOutput::probe(Worker& worker) {
   HttpResponse r = worker.client->get(currentHost() + "/");
   if (r.status == 200) {
-    if (!ready_.exchange(true))
-      logInfo("elasticsearch", "connected", {{"output", id_}, {"host", currentHost()}});
+    markReachable(currentHost());
   } else if (config_.hosts.size() > 1) {
     host_index_.fetch_add(1);
   }
@@ -184,8 +188,7 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
 
     std::string problem;
     if (r.status == 200) {
-      if (!ready_.exchange(true))
-        logInfo("elasticsearch", "connected", {{"output", id_}, {"host", host}});
+      markReachable(host);
       auto parsed = parseBulkResponse(r.body, items.size(), problem);
       if (parsed && !parsed->errors) {
         sent_.add(items.size());

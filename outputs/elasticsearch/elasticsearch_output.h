@@ -51,6 +51,8 @@ class ElasticsearchOutput : public Output {
   bool sendItems(Worker& worker, const std::vector<BatchPtr>& batches, std::vector<ItemRef> items);
   bool waitBeforeRetry(int attempt);
   void probe(Worker& worker);
+  // /ready turns 200; logged once per change.
+  void markReachable(const std::string& host);
   const std::string& currentHost() const;
   void reject(const BulkItemResult& item, const Batch& batch, size_t event);
 
