@@ -9,6 +9,17 @@ int commandValidate(const std::string& config_path);
 int commandVersion();
 // Normalizes lines from stdin to NDJSON on stdout; with a config, the first
 // input's settings (static fields) apply.
-int commandParse(const std::string& config_path);
+// `sluice parse` builds a one-input pipeline from these flags; `sluice tap`
+// takes an input of a config file (the first, or `input_id`).
+struct ParseOptions {
+  std::string config_path;  // tap
+  std::string input_id;     // tap
+  std::string parser = "auto";
+  std::string pattern;  // regex and dissect
+  std::string multiline;
+  std::string schema = "documented";
+  std::string timezone;
+};
+int commandParse(const ParseOptions& options);
 
 }  // namespace sluice

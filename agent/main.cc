@@ -13,17 +13,30 @@ int main(int argc, char** argv) {
       app.add_subcommand("validate", "Check a config file; errors name file, line, column and key");
   validate->add_option("-c,--config", config_path, "Config file")->capture_default_str();
   auto* version = app.add_subcommand("version", "Print version, build flags and library versions");
-  std::string tap_config;
+  sluice::ParseOptions parse_options;
   auto* parse = app.add_subcommand("parse", "Normalize lines from stdin, print NDJSON events");
-  auto* tap =
-      app.add_subcommand("tap", "Like parse, with the first input's settings from a config");
-  tap->add_option("-c,--config", tap_config, "Config file")->required();
+  parse
+      ->add_option("--parser", parse_options.parser,
+                   "auto, json, logfmt, regex, dissect, syslog, nginx, apache or none")
+      ->capture_default_str();
+  parse->add_option("--pattern", parse_options.pattern,
+                    "The pattern of the regex or dissect parser");
+  parse->add_option("--multiline", parse_options.multiline,
+                    "Join stack traces: java, python, go, node or stack");
+  parse->add_option("--schema", parse_options.schema, "documented or ecs")->capture_default_str();
+  parse->add_option("--timezone", parse_options.timezone,
+                    "Zone of timestamps that carry none (UTC, Local, +02:00, Europe/Paris)");
+  sluice::ParseOptions tap_options;
+  auto* tap = app.add_subcommand(
+      "tap", "Like parse, with an input's settings and the pipeline of a config file");
+  tap->add_option("-c,--config", tap_options.config_path, "Config file")->required();
+  tap->add_option("--input", tap_options.input_id, "The input to take (default: the first)");
 
   CLI11_PARSE(app, argc, argv);
   if (run->parsed()) return sluice::commandRun(config_path);
   if (validate->parsed()) return sluice::commandValidate(config_path);
   if (version->parsed()) return sluice::commandVersion();
-  if (parse->parsed()) return sluice::commandParse("");
-  if (tap->parsed()) return sluice::commandParse(tap_config);
+  if (parse->parsed()) return sluice::commandParse(parse_options);
+  if (tap->parsed()) return sluice::commandParse(tap_options);
   return 2;
 }

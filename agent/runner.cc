@@ -68,7 +68,8 @@ int runAgent(const AgentConfig& config, const Registry& registry) {
   LogLevel level = LogLevel::kInfo;
   if (parseLogLevel(config.log_level, level)) setLogLevel(level);
 
-  BuildContext context{hostName(), config.routeFields(), config.batch, config.state_dir};
+  BuildContext context{hostName(), config.routeFields(), config.batch, config.state_dir,
+                       config.pipeline};
   std::vector<std::unique_ptr<Output>> outputs;
   std::vector<std::unique_ptr<Input>> inputs;
   try {

@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "config/processing_config.h"
+
 namespace sluice {
 namespace {
 
@@ -69,8 +71,7 @@ void parseInputs(YamlReader& root, const Registry& registry, std::set<std::strin
     InputSettings input;
     bool known = readIdentity(r, ids, registry.inputNames(), input.id, input.type);
     for (auto& [key, json] : r.jsonEntries("fields")) input.fields.push_back({key, json});
-    r.oneOf("parser", "auto", {"auto", "json", "none"});
-    r.rejectUnsupported({"multiline"});
+    parseInputProcessing(r, input);
     if (known) input.config = registry.input(input.type)->parse(r);
     r.rejectUnknownKeys();
     config.inputs.push_back(std::move(input));
@@ -91,7 +92,7 @@ void parseOutputs(YamlReader& root, const Registry& registry, std::set<std::stri
 void parsePipeline(YamlReader& root, AgentConfig& config) {
   auto pipeline = root.object("pipeline");
   if (!pipeline) return;
-  pipeline->oneOf("schema", "documented", {"documented"});
+  parsePipelineProcessing(*pipeline, config.pipeline);
   if (auto batch = pipeline->object("batch")) {
     config.batch.max_events = static_cast<size_t>(
         batch->integer("events", static_cast<int64_t>(config.batch.max_events), 1, 1'000'000));
@@ -102,7 +103,7 @@ void parsePipeline(YamlReader& root, AgentConfig& config) {
     config.batch.linger = batch->duration("linger", config.batch.linger);
     batch->rejectUnknownKeys();
   }
-  pipeline->rejectUnsupported({"pii", "trace", "cost_centers", "drop"});
+  pipeline->rejectUnsupported({"pii"});
   pipeline->rejectUnknownKeys();
 }
 

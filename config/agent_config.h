@@ -24,6 +24,7 @@ struct AgentConfig {
   std::vector<InputSettings> inputs;
   std::vector<OutputSettings> outputs;
   BatchLimits batch;
+  PipelineSettings pipeline;
   HttpSettings http;
   std::string state_dir = "/var/lib/sluice";
   std::chrono::milliseconds shutdown_timeout{30'000};

@@ -59,6 +59,10 @@ bool YamlReader::has(std::string_view key) const {
   return node_.IsMap() && node_[std::string(key)].IsDefined() && !node_[std::string(key)].IsNull();
 }
 
+bool YamlReader::isMapping(std::string_view key) const {
+  return node_.IsMap() && node_[std::string(key)].IsMap();
+}
+
 YAML::Node YamlReader::lookup(std::string_view key) {
   used_.emplace(key);
   if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
@@ -207,6 +211,45 @@ std::vector<YamlReader> YamlReader::objectList(std::string_view key) {
   return out;
 }
 
+std::optional<std::string> YamlReader::scalarJson(const YAML::Node& v, const std::string& path) {
+  if (!v.IsScalar()) {
+    errorAt(v, path, "expected a scalar value, found " + nodeTypeName(v));
+    return std::nullopt;
+  }
+  std::string env_error;
+  auto text = substituteEnv(v.Scalar(), env_error);
+  if (!text) {
+    errorAt(v, path, env_error);
+    return std::nullopt;
+  }
+  std::string json;
+  // Plain (unquoted) YAML numbers and booleans keep their type.
+  bool plain = v.Tag() == "?";
+  double number;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), number);
+  if (plain && (*text == "true" || *text == "false")) {
+    json = *text;
+  } else if (plain && !text->empty() && ec == std::errc() && ptr == text->data() + text->size()) {
+    json = *text;
+  } else {
+    appendJsonString(json, *text);
+  }
+  return json;
+}
+
+std::optional<std::string> YamlReader::jsonScalar(std::string_view key) {
+  YAML::Node n = lookup(key);
+  if (!n.IsDefined() || n.IsNull()) return std::nullopt;
+  return scalarJson(n, keyPath(key));
+}
+
+std::vector<std::string> YamlReader::keys() const {
+  std::vector<std::string> out;
+  if (!node_.IsMap()) return out;
+  for (const auto& entry : node_) out.push_back(entry.first.as<std::string>());
+  return out;
+}
+
 std::vector<std::pair<std::string, std::string>> YamlReader::jsonEntries(std::string_view key) {
   YAML::Node n = lookup(key);
   std::vector<std::pair<std::string, std::string>> out;
@@ -217,31 +260,9 @@ std::vector<std::pair<std::string, std::string>> YamlReader::jsonEntries(std::st
   }
   for (const auto& entry : n) {
     std::string name = entry.first.as<std::string>();
-    std::string entry_path = keyPath(key) + "." + name;
-    const YAML::Node& v = entry.second;
-    if (!v.IsScalar()) {
-      errorAt(v, entry_path, "expected a scalar value, found " + nodeTypeName(v));
-      continue;
+    if (auto json = scalarJson(entry.second, keyPath(key) + "." + name)) {
+      out.emplace_back(std::move(name), std::move(*json));
     }
-    std::string env_error;
-    auto text = substituteEnv(v.Scalar(), env_error);
-    if (!text) {
-      errorAt(v, entry_path, env_error);
-      continue;
-    }
-    std::string json;
-    // Plain (unquoted) YAML numbers and booleans keep their type.
-    bool plain = v.Tag() == "?";
-    double number;
-    auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), number);
-    if (plain && (*text == "true" || *text == "false")) {
-      json = *text;
-    } else if (plain && !text->empty() && ec == std::errc() && ptr == text->data() + text->size()) {
-      json = *text;
-    } else {
-      appendJsonString(json, *text);
-    }
-    out.emplace_back(std::move(name), std::move(json));
   }
   return out;
 }

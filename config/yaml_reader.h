@@ -24,6 +24,8 @@ class YamlReader {
   YamlReader(YAML::Node node, std::string path, ConfigErrors* errors);
 
   bool has(std::string_view key) const;
+  // Whether the key holds a mapping (for keys that take a name or a mapping).
+  bool isMapping(std::string_view key) const;
   std::optional<std::string> requiredString(std::string_view key);
   std::string string(std::string_view key, std::string fallback);
   std::string oneOf(std::string_view key, std::string fallback,
@@ -39,6 +41,10 @@ class YamlReader {
   // The entries of a mapping, as (key, value-as-JSON) pairs; scalars keep
   // their YAML type (numbers and booleans stay unquoted).
   std::vector<std::pair<std::string, std::string>> jsonEntries(std::string_view key);
+  // One scalar as JSON, typed as jsonEntries() types it.
+  std::optional<std::string> jsonScalar(std::string_view key);
+  // The keys of this mapping, in file order.
+  std::vector<std::string> keys() const;
 
   // Keys the running version documents but does not implement yet: a clear
   // error rather than "unknown key".
@@ -55,6 +61,7 @@ class YamlReader {
  private:
   YAML::Node lookup(std::string_view key);
   std::optional<std::string> scalar(std::string_view key, const YAML::Node& node);
+  std::optional<std::string> scalarJson(const YAML::Node& node, const std::string& path);
   void errorAt(const YAML::Node& node, std::string key, std::string message);
 
   YAML::Node node_;

@@ -19,6 +19,7 @@ class ThreadedInput : public Input {
   ThreadedInput(const InputSettings& settings, const BuildContext& context)
       : id_(settings.id),
         normalizer_options_(context.normalizerOptions(settings)),
+        multiline_(settings.multiline),
         limits_(context.batch) {}
 
   const std::string& id() const override { return id_; }
@@ -51,10 +52,13 @@ class ThreadedInput : public Input {
   }
   bool stopRequested() const { return stop_.load(); }
   BatchBuilder& builder() { return *builder_; }
+  // Null when each line is an event of its own.
+  const std::shared_ptr<const MultilineRules>& multilineRules() const { return multiline_; }
 
  private:
   std::string id_;
   NormalizerOptions normalizer_options_;
+  std::shared_ptr<const MultilineRules> multiline_;
   BatchLimits limits_;
   std::unique_ptr<BatchBuilder> builder_;
   std::atomic<bool> stop_{false};

@@ -7,6 +7,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+Counter& parseCounter(const std::string& input_id, std::string_view result) {
+  return metrics().counter("sluice_parse_events_total", "Events by how their line was parsed",
+                           {{"input", input_id}, {"result", std::string(result)}});
+}
+
 }  // namespace
 
 BatchBuilder::BatchBuilder(const std::string& input_id, NormalizerOptions options,
@@ -23,12 +28,23 @@ BatchBuilder::BatchBuilder(const std::string& input_id, NormalizerOptions option
       backpressure_micros_(metrics().counter("sluice_backpressure_seconds_total",
                                              "Time an input waited for outputs to take its batches",
                                              {{"input", input_id}}, 1e-6)),
-      unparsed_(metrics().counter("sluice_parse_events_total",
-                                  "Events by how their line was parsed",
-                                  {{"input", input_id}, {"result", "unparsed"}})),
-      json_errors_(metrics().counter("sluice_parse_events_total",
-                                     "Events by how their line was parsed",
-                                     {{"input", input_id}, {"result", "json_error"}})),
+      parsed_json_(parseCounter(input_id, "json")),
+      parsed_text_(parseCounter(input_id, "text")),
+      unparsed_(parseCounter(input_id, "unparsed")),
+      json_errors_(parseCounter(input_id, "json_error")),
+      dropped_(metrics().counter("sluice_events_dropped_total",
+                                 "Events left out on purpose, by reason",
+                                 {{"input", input_id}, {"reason", "drop_rule"}})),
+      foreign_ids_(metrics().counter(
+          "sluice_trace_ids_total",
+          "Trace and span ids by shape: W3C hex ids are not counted; foreign ones (decimal, "
+          "UUID) are kept as given, all-zero ones are not set",
+          {{"input", input_id}, {"shape", "foreign"}})),
+      zero_ids_(metrics().counter(
+          "sluice_trace_ids_total",
+          "Trace and span ids by shape: W3C hex ids are not counted; foreign ones (decimal, "
+          "UUID) are kept as given, all-zero ones are not set",
+          {{"input", input_id}, {"shape", "zero"}})),
       truncated_(metrics().counter("sluice_lines_truncated_total",
                                    "Lines longer than max_line_bytes, shipped cut",
                                    {{"input", input_id}})),
@@ -67,8 +83,13 @@ bool BatchBuilder::add(std::string_view line, const LineOrigin& origin) {
 
 void BatchBuilder::publishStats() {
   const NormalizeStats& now = normalizer_.stats();
+  parsed_json_.add(now.json - published_.json);
+  parsed_text_.add(now.text - published_.text);
   unparsed_.add(now.unparsed - published_.unparsed);
   json_errors_.add(now.json_errors - published_.json_errors);
+  dropped_.add(now.dropped - published_.dropped);
+  foreign_ids_.add(now.foreign_ids - published_.foreign_ids);
+  zero_ids_.add(now.zero_ids - published_.zero_ids);
   invalid_utf8_.add(now.invalid_utf8 - published_.invalid_utf8);
   published_ = now;
 }
@@ -89,8 +110,9 @@ void BatchBuilder::reportBadLine(const LineOrigin& origin) {
 }
 
 bool BatchBuilder::flush() {
-  if (batch_->empty()) return true;
   publishStats();
+  // Positions of dropped events ride with the next batch that has events.
+  if (batch_->empty()) return true;
   received_.add(batch_->size());
   uint64_t sequence = tracker_->open();
   batch_->setAcknowledgement(tracker_, sequence);
@@ -105,7 +127,11 @@ bool BatchBuilder::flush() {
 }
 
 bool BatchBuilder::flushIfDue() {
-  if (batch_->empty() || Clock::now() - opened_at_ < limits_.linger) return true;
+  if (batch_->empty()) {
+    publishStats();
+    return true;
+  }
+  if (Clock::now() - opened_at_ < limits_.linger) return true;
   return flush();
 }
 

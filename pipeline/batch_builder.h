@@ -64,8 +64,13 @@ class BatchBuilder {
   NormalizeStats published_;
   Counter& received_;
   Counter& backpressure_micros_;
+  Counter& parsed_json_;
+  Counter& parsed_text_;
   Counter& unparsed_;
   Counter& json_errors_;
+  Counter& dropped_;
+  Counter& foreign_ids_;
+  Counter& zero_ids_;
   Counter& truncated_;
   Counter& invalid_utf8_;
   LogRateLimiter bad_line_log_;

@@ -18,6 +18,19 @@ DocumentTree::NodeId DocumentTree::declare(std::initializer_list<std::string_vie
   return node;
 }
 
+DocumentTree::NodeId DocumentTree::declareDotted(std::string_view dotted_path) {
+  NodeId node = kRoot;
+  while (!dotted_path.empty()) {
+    const size_t dot = dotted_path.find('.');
+    const std::string_view key = dotted_path.substr(0, dot);
+    NodeId child = find(node, key);
+    node = child >= 0 ? child : append(node, key, true);
+    nodes_[static_cast<size_t>(node)].declared = true;
+    dotted_path.remove_prefix(dot == std::string_view::npos ? dotted_path.size() : dot + 1);
+  }
+  return node;
+}
+
 void DocumentTree::sealSkeleton() { skeleton_ = nodes_; }
 
 void DocumentTree::reset() { nodes_.assign(skeleton_.begin(), skeleton_.end()); }

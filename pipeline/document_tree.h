@@ -44,6 +44,9 @@ class DocumentTree {
 
   // Declares a path at construction time; returns its leaf node.
   NodeId declare(std::initializer_list<std::string_view> path);
+  // The same for a dotted path ("http.request.method"); the text must outlive
+  // the tree.
+  NodeId declareDotted(std::string_view dotted_path);
   // Ends declarations: reset() returns to this state.
   void sealSkeleton();
   void reset();

@@ -24,6 +24,27 @@ enum class Canonical : uint8_t {
   kHttpDuration,
   kUserId,
   kTenantId,
+  kLogger,
+  kThread,
+  kErrorMessage,
+  kErrorType,
+  kErrorStack,
+  kB3,               // single b3 header: traceid-spanid[-sampled[-parentspanid]]
+  kDurationNs,       // ECS event.duration
+  kOtelSeverity,     // OpenTelemetry severityNumber (1..24)
+  kEpochSecond,      // log4j2 instant.epochSecond
+  kNanoOfSecond,     // log4j2 instant.nanoOfSecond
+  kMessageTemplate,  // Serilog @mt: the message unless a rendered one comes
+  kComponent,
+  kAiCostUsd,
+  kAiProvider,
+  kAiModel,
+  kDbDurationMs,
+  kDbOperation,
+  kDbTable,
+  kCostCenter,
+  kCostWeight,
+  kCount,  // not a field: the number of entries
 };
 
 // Objects whose members are looked up as aliases too ("http": {"method": ..}).
@@ -39,6 +60,21 @@ enum class AliasGroup : uint8_t {
   kCorrelation,
   kEvent,
   kLabels,
+  kError,         // error, err, exception, thrown
+  kHttpRequest,   // http.request, and pino's req
+  kHttpResponse,  // http.response, and pino's res
+  kUrl,
+  kOrganization,
+  kInstant,  // log4j2
+  kBody,     // OpenTelemetry
+  kFields,   // Rust tracing
+  kContext,  // log4j2 contextMap, logback mdc
+  kProcess,
+  kProcessThread,
+  kDatadog,  // dd
+  kAi,
+  kDb,
+  kCost,
 };
 
 struct Alias {
@@ -49,9 +85,20 @@ struct Alias {
 
 // Keys are compared case-insensitively with `_`, `-`, `.` and `@` ignored, so
 // that trace_id, traceId, TraceID, trace-id and trace.id are one name.
+// Serilog's short reserved names (@t, @m, @mt, @l, @x) are recognised only
+// with their `@`.
 Alias lookupAlias(AliasGroup enclosing, std::string_view key);
 
-// The object a group stands for in the documented schema ("http").
+// The prefix a group's members are looked up with ("http"), also used to
+// name its members when they move under labels.
 std::string_view aliasGroupName(AliasGroup group);
+
+// Where a group's other members go in the event: {"http", "request"} for
+// both http.request and pino's req.
+struct GroupPath {
+  std::string_view parts[2];
+  size_t size = 0;
+};
+GroupPath aliasGroupPath(AliasGroup group);
 
 }  // namespace sluice

@@ -14,4 +14,8 @@ bool appendJsonEscaped(std::string& out, std::string_view text);
 // Same, with the surrounding quotes.
 bool appendJsonString(std::string& out, std::string_view text);
 
+// Whether `text` is one JSON number as the grammar spells it (no leading
+// zeros, no "+", at most 64 characters).
+bool isJsonNumber(std::string_view text);
+
 }  // namespace sluice

@@ -3,13 +3,18 @@
 #include <simdjson.h>
 
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pipeline/batch.h"
+#include "pipeline/condition.h"
 #include "pipeline/document_tree.h"
 #include "pipeline/field_aliases.h"
+#include "pipeline/parsers/line_formats.h"
+#include "pipeline/schema.h"
+#include "pipeline/time_zone.h"
 
 namespace sluice {
 
@@ -19,11 +24,24 @@ struct StaticField {
   std::string json;
 };
 
+// `pipeline.cost_centers`: what events of a service tier cost.
+struct CostCenter {
+  std::string tier;
+  std::string center_json;
+  std::string weight_json;
+};
+
 struct NormalizerOptions {
   std::string host_name;
   std::string agent_version;
   std::vector<StaticField> fields;        // override what the log says
   std::vector<std::string> route_fields;  // dotted paths outputs route by
+  Schema schema = Schema::kDocumented;
+  ParserSettings parser;
+  std::shared_ptr<const TimeZone> time_zone;  // for stamps without a zone; null: UTC
+  bool fill_correlation_from_trace = true;
+  std::vector<CostCenter> cost_centers;
+  std::shared_ptr<const std::vector<Condition>> drop;  // events matching any are dropped
 };
 
 // Where a line came from.
@@ -49,12 +67,20 @@ struct LineOrigin {
   TimestampNs runtime_time = 0;  // @timestamp when the log itself has none
   const std::vector<StaticField>* file_fields = nullptr;
   std::string_view tag;
+  // Lines joined by multiline rules: the text holds several lines; the
+  // first is the event's message and the rest its stack trace.
+  bool multiline = false;
 };
 
 struct NormalizeStats {
+  uint64_t json = 0;          // JSON objects
+  uint64_t text = 0;          // plain text a parser recognised
   uint64_t unparsed = 0;      // plain text shipped as the message
   uint64_t json_errors = 0;   // looked like JSON, was not
   uint64_t invalid_utf8 = 0;  // bytes replaced by U+FFFD
+  uint64_t dropped = 0;       // matched a drop rule
+  uint64_t foreign_ids = 0;   // trace or span ids that are not W3C hex, kept as given
+  uint64_t zero_ids = 0;      // all-zero trace or span ids, not set
 };
 
 // Turns one line into one event of the documented schema and appends it to a
@@ -66,38 +92,74 @@ class Normalizer {
   explicit Normalizer(NormalizerOptions options);
 
   // `line` must stay readable for SIMDJSON_PADDING bytes past its end.
-  void normalize(std::string_view line, const LineOrigin& origin, TimestampNs ingest_time,
+  // Returns false when a drop rule matched: nothing was appended.
+  bool normalize(std::string_view line, const LineOrigin& origin, TimestampNs ingest_time,
                  Batch& batch);
   const NormalizeStats& stats() const { return stats_; }
 
+  static constexpr size_t kMaxValueDepth = 20;
+
  private:
+  // A scalar from a JSON line or a plaintext parser.
+  struct Scalar {
+    std::string_view token;  // the raw JSON token; empty for parsed text
+    std::string_view text;   // unescaped text, or the number as written
+    bool is_string = false;
+    bool is_number = false;
+  };
+  class EventFields;
+
+  void declareSkeleton();
+  void parsePlaintext(std::string_view line, const LineOrigin& origin);
+  bool applyParsed(std::string_view line);
+  void keepParsed(const ParsedField& field);
   bool parseJson(std::string_view line);
   bool walkObject(simdjson::ondemand::object object, DocumentTree::NodeId node, AliasGroup group,
                   int depth);
-  bool takeCanonical(Canonical field, simdjson::ondemand::value value,
-                     simdjson::ondemand::json_type type);
+  bool takeCanonical(Canonical field, const Scalar& value);
+  bool takeId(Canonical field, const Scalar& value);
+  bool takeTraceHeader(Canonical field, const Scalar& value);
+  bool takeNumber(Canonical field, const Scalar& value, double scale);
+  bool takeKeyword(Canonical field, const Scalar& value);
   bool keepUnknown(DocumentTree::NodeId parent, std::string_view key, bool key_is_json_safe,
                    simdjson::ondemand::value value, simdjson::ondemand::json_type type,
                    AliasGroup group);
+  // Files a value whose name is taken under labels; false when even that fails.
+  bool keepUnderLabels(std::string_view key, bool key_is_json_safe, AliasGroup group,
+                       FieldValue value);
+  DocumentTree::NodeId groupNode(AliasGroup group);
+  DocumentTree::NodeId node(Canonical field) const {
+    return canonical_nodes_[static_cast<size_t>(field)];
+  }
+  bool isSet(Canonical field) const { return !tree_.value(node(field)).empty(); }
   void setCanonical(Canonical field, FieldValue value);
+  void findContextInText(std::string_view text);
+  void completeEvent(const LineOrigin& origin, TimestampNs ingest_time);
+  void applyCostCenter();
+  bool dropped();
+  void writeTags();
   // Sets configured or per-file fields, over what the log says.
   void applyFields(const std::vector<StaticField>& fields);
   // A JSON value, checked: false when it is not valid JSON.
   bool validValue(simdjson::ondemand::value value, simdjson::ondemand::json_type type,
                   FieldValue& out);
-  static FieldValue stringValue(std::string_view token, std::string_view unescaped);
+  static FieldValue stringValue(const Scalar& value);
   enum class CaseChange { kNone, kUpper, kLower };
   std::string_view scratchCopy(std::string_view text, CaseChange change = CaseChange::kNone);
   // "prefix_key", for labels of members of documented objects.
   std::string_view scratchJoin(std::string_view prefix, std::string_view key);
+  std::string_view scratchNumber(double value);
   void addTag(std::string_view tag);
   void captureRoutes(Batch& batch);
 
   NormalizerOptions options_;
+  TimeContext time_context_;
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser validator_;
+  LineFormats formats_;
+  ParsedLine parsed_;
   DocumentTree tree_;
-  std::array<DocumentTree::NodeId, 16> canonical_nodes_{};
+  std::array<DocumentTree::NodeId, static_cast<size_t>(Canonical::kCount)> canonical_nodes_{};
   DocumentTree::NodeId file_path_node_, offset_node_, iostream_node_, tags_node_, original_node_;
   std::vector<std::vector<std::string_view>> route_paths_;
   std::vector<std::string> route_path_storage_;
@@ -107,10 +169,18 @@ class Normalizer {
   // size so views into it stay valid for the whole event.
   std::array<char, 4096> scratch_;
   size_t scratch_used_ = 0;
-  std::array<std::string_view, 4> tags_;
+  std::array<std::string_view, 6> tags_;
   size_t tag_count_ = 0;
   bool conflict_ = false;
+  // Per event: log4j2's instant in two parts, Serilog's implied level and
+  // message template, klog's year-less stamps.
+  int64_t epoch_second_ = -1;
+  int64_t nano_of_second_ = 0;
+  bool serilog_ = false;
+  bool message_is_template_ = false;
+  bool klog_time_ = false;
   std::string tags_json_;
+  std::string condition_scratch_;
   NormalizeStats stats_;
 };
 

@@ -8,6 +8,12 @@ NormalizerOptions BuildContext::normalizerOptions(const InputSettings& input) co
   options.agent_version = SLUICE_VERSION;
   options.fields = input.fields;
   options.route_fields = route_fields;
+  options.schema = pipeline.schema;
+  options.parser = input.parser;
+  options.time_zone = input.time_zone ? input.time_zone : pipeline.time_zone;
+  options.fill_correlation_from_trace = pipeline.fill_correlation_from_trace;
+  options.cost_centers = pipeline.cost_centers;
+  options.drop = pipeline.drop;
   return options;
 }
 

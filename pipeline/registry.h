@@ -8,6 +8,7 @@
 #include "config/yaml_reader.h"
 #include "pipeline/batch_builder.h"
 #include "pipeline/component.h"
+#include "pipeline/multiline.h"
 #include "pipeline/normalizer.h"
 
 namespace sluice {
@@ -26,7 +27,19 @@ struct InputSettings {
   std::string id;
   std::string type;
   std::vector<StaticField> fields;
+  ParserSettings parser;
+  std::shared_ptr<const TimeZone> time_zone;        // null: UTC
+  std::shared_ptr<const MultilineRules> multiline;  // null: one event per line
   std::unique_ptr<ComponentConfig> config;
+};
+
+// `pipeline:` settings every input's normalizer applies.
+struct PipelineSettings {
+  Schema schema = Schema::kDocumented;
+  std::shared_ptr<const TimeZone> time_zone;  // for inputs without their own; null: UTC
+  bool fill_correlation_from_trace = true;
+  std::vector<CostCenter> cost_centers;
+  std::shared_ptr<const std::vector<Condition>> drop;
 };
 
 struct OutputSettings {
@@ -41,6 +54,7 @@ struct BuildContext {
   std::vector<std::string> route_fields;  // union over outputs, in a fixed order
   BatchLimits batch;
   std::string state_dir;
+  PipelineSettings pipeline;
 
   NormalizerOptions normalizerOptions(const InputSettings& input) const;
 };

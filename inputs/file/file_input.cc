@@ -86,6 +86,12 @@ void FileInput::openFile(const FoundFile& found, bool at_end) {
     if (auto info = parseKubernetesPath(file.path))
       appendKubernetesFields(*info, file.kubernetes_fields);
   }
+  if (multilineRules()) {
+    for (auto& stage : file.multiline) {
+      stage = std::make_unique<MultilineStage>(multilineRules());
+      if (!config_.container) break;  // plain files have one stream
+    }
+  }
   appendJsonString(file.path_json, file.path);
   open_files_[{static_cast<uint64_t>(file.device), static_cast<uint64_t>(file.inode)}] =
       std::prev(files_.end());
@@ -269,7 +275,8 @@ bool FileInput::readTurn(TailedFile& file, bool& progressed) {
     if (file.joiner) {
       onContainerLine(file, line);
     } else {
-      ship(line.text, {file.source, file.path_json, line.offset, line.end_offset, line.truncated});
+      shipLine(file, line.text,
+               {file.source, file.path_json, line.offset, line.end_offset, line.truncated});
     }
   };
   while (budget > 0 && !sink_closed_) {
@@ -294,6 +301,48 @@ void FileInput::ship(std::string_view text, const LineOrigin& origin) {
   if (!builder().add(text, origin)) sink_closed_ = true;
 }
 
+uint64_t FileInput::clampToPending(const TailedFile& file, uint64_t end_offset) {
+  for (const auto& stage : file.multiline) {
+    if (stage) end_offset = std::min(end_offset, stage->pendingOffset());
+  }
+  return end_offset;
+}
+
+void FileInput::shipLine(TailedFile& file, std::string_view text, const LineOrigin& origin) {
+  auto& stage = file.multiline[origin.stream == kStderrStream ? 1 : 0];
+  if (!stage) {
+    ship(text, origin);
+    return;
+  }
+  auto to_builder = [&](std::string_view event_text, const LineOrigin& event_origin) {
+    if (!file.joiner) {
+      ship(event_text, event_origin);
+      return;
+    }
+    LineOrigin clamped = event_origin;
+    clamped.end_offset = clampToPending(file, event_origin.end_offset);
+    ship(event_text, clamped);
+  };
+  stage->add(text, origin, Clock::now(), to_builder);
+}
+
+void FileInput::flushMultiline(TailedFile& file, bool only_stale) {
+  const auto now = Clock::now();
+  for (auto& stage : file.multiline) {
+    if (!stage) continue;
+    auto to_builder = [&](std::string_view text, const LineOrigin& origin) {
+      LineOrigin clamped = origin;
+      if (file.joiner) clamped.end_offset = clampToPending(file, origin.end_offset);
+      ship(text, clamped);
+    };
+    if (only_stale) {
+      stage->flushIfStale(now, to_builder);
+    } else {
+      stage->flush(to_builder);
+    }
+  }
+}
+
 namespace {
 
 // Where reading may resume once a line ending at `end` is delivered: not past
@@ -309,7 +358,7 @@ uint64_t resumeOffset(const PartialJoiner& joiner, uint64_t end) {
 LineOrigin FileInput::containerOrigin(const TailedFile& file, const JoinedLine& joined,
                                       uint64_t read_end) const {
   LineOrigin origin{file.source, file.path_json, joined.offset,
-                    resumeOffset(*file.joiner, read_end), joined.truncated};
+                    clampToPending(file, resumeOffset(*file.joiner, read_end)), joined.truncated};
   origin.file_fields = &file.kubernetes_fields;
   origin.stream = joined.stream;
   origin.runtime_time = joined.time;
@@ -328,13 +377,14 @@ void FileInput::onContainerLine(TailedFile& file, const LineReader::Line& line) 
                       resumeOffset(*file.joiner, line.end_offset), line.truncated};
     origin.file_fields = &file.kubernetes_fields;
     origin.tag = kContainerParseErrorTag;  // shipped whole, never dropped
+    origin.end_offset = clampToPending(file, origin.end_offset);
     container_errors_.add();
     ship(line.text, origin);
     return;
   }
   auto joined = file.joiner->add(piece, line.offset, line.truncated);
   if (joined && !joined->content.empty()) {
-    ship(joined->content, containerOrigin(file, *joined, line.end_offset));
+    shipLine(file, joined->content, containerOrigin(file, *joined, line.end_offset));
   }
 }
 
@@ -342,7 +392,8 @@ void FileInput::flushPartialLines(TailedFile& file) {
   for (std::string_view stream : {kStdoutStream, kStderrStream}) {
     auto joined = file.joiner->flush(stream);
     if (joined && !joined->content.empty()) {
-      ship(joined->content, containerOrigin(file, *joined, file.reader.committedOffset()));
+      shipLine(file, joined->content,
+               containerOrigin(file, *joined, file.reader.committedOffset()));
     }
   }
 }
@@ -371,8 +422,10 @@ void FileInput::run() {
     bool progressed = false;
     for (auto it = files_.begin(); it != files_.end() && !sink_closed_;) {
       if (readTurn(*it, progressed)) {
+        flushMultiline(*it, /*only_stale=*/true);
         ++it;
       } else {
+        flushMultiline(*it, /*only_stale=*/false);
         open_files_.erase({static_cast<uint64_t>(it->device), static_cast<uint64_t>(it->inode)});
         it = files_.erase(it);
         files_open_.add(-1);
@@ -389,12 +442,16 @@ void FileInput::run() {
           std::chrono::duration_cast<std::chrono::milliseconds>(next_scan - Clock::now());
       auto timeout =
           std::min({builder().timeUntilDue(), until_scan, std::chrono::milliseconds(500)});
+      if (multilineRules()) timeout = std::min(timeout, multilineRules()->timeout);
       rescan_now = watcher_.wait(std::max(timeout, std::chrono::milliseconds(1)));
     }
     if (rescan_now) {
       rescan(/*initial=*/false);
       next_scan = Clock::now() + config_.scan_interval;
     }
+  }
+  if (!sink_closed_) {
+    for (TailedFile& file : files_) flushMultiline(file, /*only_stale=*/false);
   }
   builder().flush();
 }

@@ -13,6 +13,7 @@
 #include "inputs/file/file_input_config.h"
 #include "inputs/file/file_watcher.h"
 #include "inputs/line_reader.h"
+#include "inputs/multiline_stage.h"
 #include "inputs/threaded_input.h"
 #include "pipeline/logger.h"
 #include "pipeline/unique_fd.h"
@@ -58,6 +59,8 @@ class FileInput : public ThreadedInput {
     ContainerFormat format = ContainerFormat::kUnknown;
     std::unique_ptr<PartialJoiner> joiner;
     std::vector<StaticField> kubernetes_fields;
+    // With multiline rules: one stage per stream (plain files use the first).
+    std::unique_ptr<MultilineStage> multiline[2];
   };
 
   void run() override;
@@ -77,6 +80,12 @@ class FileInput : public ThreadedInput {
   bool readTurn(TailedFile& file, bool& progressed);
   bool keepAtEndOfFile(TailedFile& file);
   void ship(std::string_view text, const LineOrigin& origin);
+  // Through the file's multiline stage for the line's stream, if it has one.
+  void shipLine(TailedFile& file, std::string_view text, const LineOrigin& origin);
+  void flushMultiline(TailedFile& file, bool only_stale);
+  // A container event may not move the checkpoint past the first line of an
+  // event still being assembled on the other stream.
+  static uint64_t clampToPending(const TailedFile& file, uint64_t end_offset);
   void onContainerLine(TailedFile& file, const LineReader::Line& line);
   LineOrigin containerOrigin(const TailedFile& file, const JoinedLine& joined,
                              uint64_t read_end) const;

@@ -5,10 +5,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <random>
 
 #include "inputs/file/file_input_config.h"
 #include "inputs/line_reader.h"
+#include "inputs/multiline_stage.h"
 #include "pipeline/logger.h"
 
 namespace sluice {
@@ -35,10 +37,18 @@ StdinInput::StdinInput(const InputSettings& settings, const StdinInputConfig& co
 void StdinInput::run() {
   LineReader reader(config_.max_line_bytes);
   bool sink_open = true;
+  auto ship = [&](std::string_view text, const LineOrigin& origin) {
+    if (!builder().add(text, origin)) sink_open = false;
+  };
+  std::optional<MultilineStage> multiline;
+  if (multilineRules()) multiline.emplace(multilineRules());
   auto on_line = [&](const LineReader::Line& line) {
-    if (!builder().add(line.text,
-                       LineOrigin{source_, {}, line.offset, line.end_offset, line.truncated}))
-      sink_open = false;
+    LineOrigin origin{source_, {}, line.offset, line.end_offset, line.truncated};
+    if (multiline) {
+      multiline->add(line.text, origin, MultilineStage::Clock::now(), ship);
+    } else {
+      ship(line.text, origin);
+    }
   };
   while (!stopRequested() && sink_open) {
     pollfd pfd{STDIN_FILENO, POLLIN, 0};
@@ -58,8 +68,10 @@ void StdinInput::run() {
         break;
       }
     }
+    if (multiline) multiline->flushIfStale(MultilineStage::Clock::now(), ship);
     if (!builder().flushIfDue()) sink_open = false;
   }
+  if (multiline && sink_open) multiline->flush(ship);
   builder().flush();
   end_of_input_.store(!stopRequested());
 }

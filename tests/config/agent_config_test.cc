@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -286,7 +287,7 @@ http: {listen: "localhost"}
 )");
   expectError(errors, "inputs[0].paths", 4, 12, "not an absolute path");
   expectError(errors, "inputs[0].start_at", 5, 15, "is not one of: beginning, end");
-  expectError(errors, "inputs[0].parser", 6, 13, "is not one of");
+  expectError(errors, "inputs[0].parser", 6, 13, "unknown parser \"xml\" (known: auto, json");
   expectError(errors, "inputs[0].max_line_bytes", 7, 21, "between 1KiB and 1GiB");
   expectError(errors, "outputs[0].hosts", 11, 12, "must start with http:// or https://");
   expectError(errors, "outputs[0].index", 12, 12, "upper case");
@@ -500,18 +501,105 @@ pipeline:
   pii: {detectors: [email], mode: hash}
   drop: ['log.level == "DEBUG"']
 )");
-  expectError(errors, "inputs[0].multiline", 5, 16, "not supported");
   expectError(errors, "outputs[0].tls", 12, 10, "not supported");
   expectError(errors, "outputs[0].buffer", 13, 13, "not supported");
   expectError(errors, "pipeline.pii", 15, 8, "not supported");
-  expectError(errors, "pipeline.drop", 16, 9, "not supported");
-  // close_inactive and rotate_wait are supported: no error names them.
+  // multiline, drop, close_inactive and rotate_wait are supported: no error names them.
+  EXPECT_EQ(errors.size(), 3u) << describe(errors);
   for (const ConfigError& e : errors) {
     EXPECT_EQ(e.key.find("close_inactive"), std::string::npos) << str(e);
     EXPECT_EQ(e.key.find("rotate_wait"), std::string::npos) << str(e);
   }
   for (const ConfigError& e : errors)
     EXPECT_EQ(e.message.find("unknown key"), std::string::npos) << str(e);
+}
+
+TEST_F(AgentConfigTest, ProcessingKeysAreParsed) {
+  AgentConfig config = parse(R"(inputs:
+  - id: app
+    type: file
+    paths: [/var/log/app/*.log]
+    parser: {type: dissect, pattern: '%{ts} %{level} %{msg}'}
+    timezone: Europe/Paris
+    multiline: {pattern: '^\s', match: after, max_lines: 50, timeout: 500ms}
+  - id: java
+    type: file
+    paths: [/var/log/java/*.log]
+    parser: logfmt
+    multiline: java
+outputs:
+  - id: debug
+    type: stdout
+pipeline:
+  schema: ecs
+  timezone: "+02:00"
+  trace: {fill_correlation_from_trace: false}
+  cost_centers: {gateway: {center: gw, weight: 2}, ai-ml: {center: ai}}
+  drop: ['log.level == "DEBUG" && service.tier == "gateway"', 'http.path == "/health"']
+)");
+  ASSERT_EQ(config.inputs.size(), 2u);
+  const InputSettings& app = config.inputs[0];
+  EXPECT_EQ(app.parser.kind, ParserKind::kDissect);
+  ASSERT_NE(app.parser.pattern, nullptr);
+  ASSERT_NE(app.time_zone, nullptr);
+  EXPECT_EQ(app.time_zone->name(), "Europe/Paris");
+  ASSERT_NE(app.multiline, nullptr);
+  EXPECT_EQ(app.multiline->mode, MultilineRules::Mode::kPattern);
+  EXPECT_EQ(app.multiline->max_lines, 50u);
+  EXPECT_EQ(app.multiline->timeout, std::chrono::milliseconds(500));
+  const InputSettings& java = config.inputs[1];
+  EXPECT_EQ(java.parser.kind, ParserKind::kLogfmt);
+  EXPECT_EQ(java.time_zone, nullptr);
+  ASSERT_NE(java.multiline, nullptr);
+  EXPECT_EQ(java.multiline->mode, MultilineRules::Mode::kJava);
+  EXPECT_EQ(config.pipeline.schema, Schema::kEcs);
+  ASSERT_NE(config.pipeline.time_zone, nullptr);
+  EXPECT_FALSE(config.pipeline.fill_correlation_from_trace);
+  ASSERT_EQ(config.pipeline.cost_centers.size(), 2u);
+  EXPECT_EQ(config.pipeline.cost_centers[0].tier, "gateway");
+  EXPECT_EQ(config.pipeline.cost_centers[0].center_json, "\"gw\"");
+  EXPECT_EQ(config.pipeline.cost_centers[0].weight_json, "2");
+  EXPECT_EQ(config.pipeline.cost_centers[1].weight_json, "");
+  ASSERT_NE(config.pipeline.drop, nullptr);
+  EXPECT_EQ(config.pipeline.drop->size(), 2u);
+}
+
+TEST_F(AgentConfigTest, ProcessingKeyErrorsAreLocated) {
+  auto errors = errorsOf(R"(inputs:
+  - id: a
+    type: stdin
+    parser: yaml
+  - id: b
+    type: stdin
+    parser: regex
+  - id: c
+    type: stdin
+    parser: {type: regex, pattern: '(unclosed'}
+    multiline: cobol
+    timezone: Mars/Olympus
+  - id: d
+    type: stdin
+    parser: {type: dissect, pattern: '%{a'}
+    multiline: {pattern: '(', negate: maybe}
+outputs:
+  - id: debug
+    type: stdout
+pipeline:
+  schema: strict
+  cost_centers: {gateway: {weight: "2"}}
+  drop: ['log.level === "DEBUG"']
+)");
+  expectError(errors, "inputs[0].parser", 4, 13, "unknown parser \"yaml\"");
+  expectError(errors, "inputs[1].parser", 7, 13, "needs a pattern");
+  expectError(errors, "inputs[2].parser.pattern", 10, 36, "");
+  expectError(errors, "inputs[2].multiline", 11, 16, "unknown multiline type \"cobol\"");
+  expectError(errors, "inputs[2].timezone", 12, 15, "");
+  expectError(errors, "inputs[3].parser.pattern", 15, 38, "");
+  expectError(errors, "inputs[3].multiline.negate", 16, 39, "expected true or false");
+  expectError(errors, "pipeline.schema", 21, 11, "");
+  expectError(errors, "pipeline.cost_centers.gateway.center", 22, 27, "is required");
+  expectError(errors, "pipeline.cost_centers.gateway.weight", 22, 36, "must be a number");
+  expectError(errors, "pipeline.drop", 23, 9, "rule 1");
 }
 
 TEST_F(AgentConfigTest, InvalidYamlIsLocated) {
