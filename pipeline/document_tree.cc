@@ -41,6 +41,7 @@ DocumentTree::NodeId DocumentTree::append(NodeId parent, std::string_view key,
   Node& node = nodes_.emplace_back();
   node.key = key;
   node.key_is_json_safe = key_is_json_safe;
+  node.parent = parent;
   Node& p = nodes_[static_cast<size_t>(parent)];
   p.child_keys |= keyBit(key);
   if (p.last_child >= 0) {
@@ -131,7 +132,7 @@ bool DocumentTree::writeObject(std::string& out, NodeId id, bool& utf8_ok) const
   for (NodeId c = nodes_[static_cast<size_t>(id)].first_child; c >= 0;
        c = nodes_[static_cast<size_t>(c)].next_sibling) {
     const Node& child = nodes_[static_cast<size_t>(c)];
-    if (child.value.empty() && child.first_child < 0) continue;
+    if (!child.filled) continue;
     if (!child.member.empty()) {
       if (wrote_any) out += ',';
       out += child.member;

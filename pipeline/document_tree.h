@@ -68,8 +68,17 @@ class DocumentTree {
   NodeId leafPath(NodeId parent, std::string_view dotted_key, bool overwrite,
                   bool key_is_json_safe = true);
 
-  FieldValue& value(NodeId node) { return nodes_[static_cast<size_t>(node)].value; }
   const FieldValue& value(NodeId node) const { return nodes_[static_cast<size_t>(node)].value; }
+  // Sets a leaf's value and marks the objects above it as having content,
+  // so that writing skips the many documented objects an event leaves empty.
+  void set(NodeId node, FieldValue value) {
+    nodes_[static_cast<size_t>(node)].value = value;
+    if (value.empty()) return;
+    for (NodeId n = node; n >= 0 && !nodes_[static_cast<size_t>(n)].filled;
+         n = nodes_[static_cast<size_t>(n)].parent) {
+      nodes_[static_cast<size_t>(n)].filled = true;
+    }
+  }
   // Sets the member text written instead of key and value; cleared when the
   // value is overwritten through leaf().
   void setMember(NodeId node, std::string_view member) {
@@ -86,12 +95,14 @@ class DocumentTree {
     std::string_view key;
     bool key_is_json_safe = true;
     bool declared = false;  // part of the documented layout
+    bool filled = false;    // this node or one below it has a value
     FieldValue value;
     // The whole `"key":value` as it stood in the line, when it can be copied
     // to the output in one piece (most unknown fields).
     std::string_view member;
     // One bit per child key hash: most lookups of a new key end here.
     uint64_t child_keys = 0;
+    NodeId parent = kInvalid;
     NodeId first_child = kInvalid;
     NodeId last_child = kInvalid;
     NodeId next_sibling = kInvalid;

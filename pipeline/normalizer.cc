@@ -148,9 +148,9 @@ void Normalizer::declareSkeleton() {
   agent_json_ += ",\"name\":" + host_json_ + "}";
   // Source metadata is set in the skeleton itself: it is the same for every
   // event, and a log's own "agent" or "host" key then moves to labels.
-  tree_.value(host) = FieldValue::raw(host_json_);
-  tree_.value(agent) = FieldValue::raw(agent_json_);
-  tree_.value(ecs) = FieldValue::raw("\"8.11.0\"");
+  tree_.set(host, FieldValue::raw(host_json_));
+  tree_.set(agent, FieldValue::raw(agent_json_));
+  tree_.set(ecs, FieldValue::raw("\"8.11.0\""));
   tree_.sealSkeleton();
 }
 
@@ -200,7 +200,7 @@ void Normalizer::captureRoutes(Batch& batch) {
 void Normalizer::applyFields(const std::vector<StaticField>& fields) {
   for (const StaticField& f : fields) {
     NodeId target = tree_.leafPath(DocumentTree::kRoot, f.path, /*overwrite=*/true, /*safe=*/false);
-    if (target >= 0) tree_.value(target) = FieldValue::raw(f.json);
+    if (target >= 0) tree_.set(target, FieldValue::raw(f.json));
   }
 }
 
@@ -249,7 +249,7 @@ void Normalizer::writeTags() {
     appendJsonString(tags_json_, tags_[i]);
   }
   tags_json_ += ']';
-  tree_.value(tags_node_) = FieldValue::raw(tags_json_);
+  tree_.set(tags_node_, FieldValue::raw(tags_json_));
 }
 
 void Normalizer::parsePlaintext(std::string_view line, const LineOrigin& origin) {
@@ -282,14 +282,18 @@ void Normalizer::parsePlaintext(std::string_view line, const LineOrigin& origin)
     }
     setCanonical(Canonical::kMessage, FieldValue::string(line));
   }
-  if (!isSet(Canonical::kTraceId) || !isSet(Canonical::kCorrelationId)) findContextInText(first);
+  // Ids written into the free text: parsers have already read key=value
+  // pairs of their own, so only the message is searched.
+  if (!isSet(Canonical::kTraceId) || !isSet(Canonical::kCorrelationId)) {
+    findContextInText(stringText(tree_.value(node(Canonical::kMessage))));
+  }
 }
 
 void Normalizer::completeEvent(const LineOrigin& origin, TimestampNs ingest_time) {
   if (!origin.file_path_json.empty())
-    tree_.value(file_path_node_) = FieldValue::raw(origin.file_path_json);
-  tree_.value(offset_node_) = FieldValue::integer(static_cast<int64_t>(origin.offset));
-  if (!origin.stream.empty()) tree_.value(iostream_node_) = FieldValue::string(origin.stream);
+    tree_.set(file_path_node_, FieldValue::raw(origin.file_path_json));
+  tree_.set(offset_node_, FieldValue::integer(static_cast<int64_t>(origin.offset)));
+  if (!origin.stream.empty()) tree_.set(iostream_node_, FieldValue::string(origin.stream));
   if (!origin.tag.empty()) addTag(origin.tag);
   if (origin.file_fields != nullptr) applyFields(*origin.file_fields);
   applyFields(options_.fields);
@@ -303,12 +307,12 @@ void Normalizer::completeEvent(const LineOrigin& origin, TimestampNs ingest_time
   }
   NodeId ts_node = node(Canonical::kTimestamp);
   if (tree_.value(ts_node).empty() && epoch_second_ >= 0 && epoch_second_ < 100'000'000'000LL) {
-    tree_.value(ts_node) = FieldValue::timestamp(epoch_second_ * 1'000'000'000 + nano_of_second_);
+    tree_.set(ts_node, FieldValue::timestamp(epoch_second_ * 1'000'000'000 + nano_of_second_));
   }
   if (tree_.value(ts_node).empty() && origin.runtime_time != 0) {
-    tree_.value(ts_node) = FieldValue::timestamp(origin.runtime_time);
+    tree_.set(ts_node, FieldValue::timestamp(origin.runtime_time));
   }
-  if (tree_.value(ts_node).empty()) tree_.value(ts_node) = FieldValue::timestamp(ingest_time);
+  if (tree_.value(ts_node).empty()) tree_.set(ts_node, FieldValue::timestamp(ingest_time));
   if (origin.truncated) addTag("truncated");
 }
 
@@ -359,7 +363,7 @@ bool Normalizer::normalize(std::string_view line, const LineOrigin& origin, Time
   if (conflict_) {
     // A field could be placed nowhere: the whole line travels with the event.
     addTag("field_conflict");
-    tree_.value(original_node_) = FieldValue::string(line);
+    tree_.set(original_node_, FieldValue::string(line));
   }
   completeEvent(origin, ingest_time);
   if (dropped()) {

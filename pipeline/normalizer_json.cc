@@ -39,7 +39,7 @@ bool Normalizer::keepUnderLabels(std::string_view key, bool key_is_json_safe, Al
   NodeId node = labels >= 0 && !label.empty() ? tree_.leaf(labels, label, false, key_is_json_safe)
                                               : DocumentTree::kInvalid;
   if (node < 0) return false;
-  tree_.value(node) = value;
+  tree_.set(node, value);
   return true;
 }
 
@@ -50,12 +50,12 @@ bool Normalizer::keepUnknown(NodeId parent, std::string_view key, bool key_is_js
   if (group == AliasGroup::kTop && key == "tags" &&
       (type == od::json_type::array || type == od::json_type::string) &&
       tree_.value(tags_node_).empty()) {
-    tree_.value(tags_node_) = kept;  // merged with sluice's own tags at the end
+    tree_.set(tags_node_, kept);  // merged with sluice's own tags at the end
     return true;
   }
   NodeId node = tree_.leafPath(parent, key, /*overwrite=*/false, key_is_json_safe);
   if (node >= 0) {
-    tree_.value(node) = kept;
+    tree_.set(node, kept);
     // A key that was not split at dots stands in the output as in the line.
     if (key_is_json_safe && kept.kind == FieldValue::Kind::kRaw &&
         key.find('.') == std::string_view::npos) {

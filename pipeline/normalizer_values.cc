@@ -121,9 +121,7 @@ std::string_view Normalizer::scratchNumber(double value) {
   return text;
 }
 
-void Normalizer::setCanonical(Canonical field, FieldValue value) {
-  tree_.value(node(field)) = value;
-}
+void Normalizer::setCanonical(Canonical field, FieldValue value) { tree_.set(node(field), value); }
 
 bool Normalizer::takeKeyword(Canonical field, const Scalar& value) {
   if (value.is_string) {
@@ -320,7 +318,7 @@ void Normalizer::keepParsed(const ParsedField& field) {
   DocumentTree::NodeId target =
       tree_.leafPath(DocumentTree::kRoot, field.key, /*overwrite=*/false, /*safe=*/false);
   if (target >= 0) {
-    tree_.value(target) = value;
+    tree_.set(target, value);
   } else if (!keepUnderLabels(field.key, false, AliasGroup::kTop, value)) {
     conflict_ = true;
   }
@@ -346,8 +344,34 @@ bool Normalizer::applyParsed(std::string_view line) {
   return true;
 }
 
+namespace {
+
+// Whether a key in free text could name a trace or correlation id: they all
+// end in "id" or are one of a few short names. Most keys are passed over
+// without an alias lookup.
+bool mayNameContext(std::string_view key) {
+  if (key.size() < 2 || key.size() > 24) return false;
+  const char i = key[key.size() - 2], d = key.back();
+  if ((i == 'i' || i == 'I') && (d == 'd' || d == 'D')) return true;
+  switch (key.front()) {
+    case 't':
+    case 'T':
+    case 's':
+    case 'S':
+    case 'c':
+    case 'C':
+    case 'b':
+    case 'B':
+      return key.size() <= 11;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 void Normalizer::findContextInText(std::string_view text) {
-  forEachTextPair(text, [&](std::string_view key, std::string_view value) {
+  forEachTextPair(text, mayNameContext, [&](std::string_view key, std::string_view value) {
     Alias alias = lookupAlias(AliasGroup::kTop, key);
     switch (alias.field) {
       case Canonical::kTraceId:
@@ -360,6 +384,8 @@ void Normalizer::findContextInText(std::string_view text) {
       default:
         break;
     }
+    return !(isSet(Canonical::kTraceId) && isSet(Canonical::kCorrelationId) &&
+             isSet(Canonical::kSpanId));
   });
 }
 

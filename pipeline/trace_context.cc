@@ -1,18 +1,26 @@
 #include "pipeline/trace_context.h"
 
+#include <array>
+
 namespace sluice {
 namespace {
 
-bool isHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+// Every id of every event passes here: a table, not a chain of compares.
+constexpr std::array<bool, 256> kHexDigit = [] {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view("0123456789abcdefABCDEF")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+bool isHex(char c) { return kHexDigit[static_cast<unsigned char>(c)]; }
 
 IdShape hexShape(std::string_view id) {
-  bool zero = true;
+  bool hex = true, zero = true;
   for (char c : id) {
-    if (!isHex(c)) return IdShape::kForeign;
+    hex &= isHex(c);
     zero &= c == '0';
   }
+  if (!hex) return IdShape::kForeign;
   return zero ? IdShape::kZero : IdShape::kHex;
 }
 

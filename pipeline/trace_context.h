@@ -27,9 +27,12 @@ bool parseB3(std::string_view value, TraceIds& out);
 // text, so trace and correlation ids written into a message
 // (`... trace_id=4bf9... span_id=00f0...`, `traceparent: 00-...`) can be
 // found. Values end at whitespace, a comma, a semicolon, a closing bracket
-// or quote; quoted values lose their quotes.
+// or quote; quoted values lose their quotes. `on_pair` returns false to stop.
 template <class OnPair>
 void forEachTextPair(std::string_view text, OnPair&& on_pair);
+// The same, skipping the values of keys `want_key(key)` turns down.
+template <class WantKey, class OnPair>
+void forEachTextPair(std::string_view text, WantKey&& want_key, OnPair&& on_pair);
 
 }  // namespace sluice
 

@@ -25,7 +25,7 @@ class DocumentTreeTest : public testing::Test {
     message_ = tree_.declare({"log", "message"});
     status_ = tree_.declare({"http", "status_code"});
     host_ = tree_.declare({"host", "name"});
-    tree_.value(host_) = FieldValue::raw(R"("node-1")");
+    tree_.set(host_, FieldValue::raw(R"("node-1")"));
     tree_.sealSkeleton();
   }
 
@@ -58,23 +58,23 @@ TEST_F(DocumentTreeTest, EmptyTreeIsAnEmptyObject) {
 }
 
 TEST_F(DocumentTreeTest, DeclaredOrderIsKeptAndValuesAreTyped) {
-  tree_.value(message_) = FieldValue::string("hello \"world\"\n");
-  tree_.value(level_) = FieldValue::string("INFO");
-  tree_.value(status_) = FieldValue::integer(503);
-  tree_.value(ts_) = FieldValue::timestamp(1'705'314'600'123'000'000);
+  tree_.set(message_, FieldValue::string("hello \"world\"\n"));
+  tree_.set(level_, FieldValue::string("INFO"));
+  tree_.set(status_, FieldValue::integer(503));
+  tree_.set(ts_, FieldValue::timestamp(1'705'314'600'123'000'000));
   NodeId extra = tree_.leafPath(DocumentTree::kRoot, "pid", false);
   ASSERT_GE(extra, 0);
-  tree_.value(extra) = FieldValue::raw("4242");
+  tree_.set(extra, FieldValue::raw("4242"));
   EXPECT_EQ(written(tree_), R"({"@timestamp":"2024-01-15T10:30:00.123Z","log":{"level":"INFO",)"
                             R"("message":"hello \"world\"\n"},"http":{"status_code":503},)"
                             R"("host":{"name":"node-1"},"pid":4242})");
 }
 
 TEST_F(DocumentTreeTest, ResetReturnsToTheSkeleton) {
-  tree_.value(level_) = FieldValue::string("WARN");
+  tree_.set(level_, FieldValue::string("WARN"));
   NodeId extra = tree_.leafPath(DocumentTree::kRoot, "a.b.c", false);
   ASSERT_GE(extra, 0);
-  tree_.value(extra) = FieldValue::integer(1);
+  tree_.set(extra, FieldValue::integer(1));
   ASSERT_NE(written(tree_), R"({"host":{"name":"node-1"}})");
   tree_.reset();
   EXPECT_EQ(written(tree_), R"({"host":{"name":"node-1"}})");
@@ -90,14 +90,14 @@ TEST_F(DocumentTreeTest, ResetReturnsToTheSkeleton) {
 TEST_F(DocumentTreeTest, LeafPathSplitsDottedKeys) {
   NodeId node = tree_.leafPath(DocumentTree::kRoot, "kubernetes.pod.name", false);
   ASSERT_GE(node, 0);
-  tree_.value(node) = FieldValue::string("api-7d9f");
+  tree_.set(node, FieldValue::string("api-7d9f"));
   NodeId ns = tree_.leafPath(DocumentTree::kRoot, "kubernetes.namespace", false);
   ASSERT_GE(ns, 0);
-  tree_.value(ns) = FieldValue::string("prod");
+  tree_.set(ns, FieldValue::string("prod"));
   // A dotted key into a documented object lands next to its members.
   NodeId logger = tree_.leafPath(DocumentTree::kRoot, "log.logger", false);
   ASSERT_GE(logger, 0);
-  tree_.value(logger) = FieldValue::string("com.acme.Api");
+  tree_.set(logger, FieldValue::string("com.acme.Api"));
   EXPECT_EQ(written(tree_), R"({"log":{"logger":"com.acme.Api"},"host":{"name":"node-1"},)"
                             R"("kubernetes":{"pod":{"name":"api-7d9f"},"namespace":"prod"}})");
 }
@@ -116,7 +116,7 @@ TEST_F(DocumentTreeTest, KeysWithEmptySegmentsAreTakenWhole) {
     tree_.reset();
     NodeId node = tree_.leafPath(DocumentTree::kRoot, key, false);
     ASSERT_GE(node, 0) << key;
-    tree_.value(node) = FieldValue::integer(1);
+    tree_.set(node, FieldValue::integer(1));
     EXPECT_EQ(tree_.find(DocumentTree::kRoot, key), node) << key;
     EXPECT_EQ(written(tree_), R"({"host":{"name":"node-1"},")" + std::string(key) + R"(":1})");
   }
@@ -130,14 +130,14 @@ TEST_F(DocumentTreeTest, LeafNeverReplacesAnObject) {
   // Objects made from the log's own dotted keys.
   NodeId inner = tree_.leafPath(DocumentTree::kRoot, "a.b", false);
   ASSERT_GE(inner, 0);
-  tree_.value(inner) = FieldValue::integer(1);
+  tree_.set(inner, FieldValue::integer(1));
   EXPECT_EQ(tree_.leaf(DocumentTree::kRoot, "a", true), DocumentTree::kInvalid);
 }
 
 TEST_F(DocumentTreeTest, LeafWithAValueIsTakenOnlyWithOverwrite) {
   NodeId first = tree_.leaf(DocumentTree::kRoot, "pid", false);
   ASSERT_GE(first, 0);
-  tree_.value(first) = FieldValue::raw("1");
+  tree_.set(first, FieldValue::raw("1"));
   EXPECT_EQ(tree_.leaf(DocumentTree::kRoot, "pid", false), DocumentTree::kInvalid);
   EXPECT_EQ(tree_.leaf(DocumentTree::kRoot, "pid", true), first);
   // The skeleton's own values count too.
@@ -149,7 +149,7 @@ TEST_F(DocumentTreeTest, LeafWithAValueIsTakenOnlyWithOverwrite) {
 TEST_F(DocumentTreeTest, NothingGoesBelowALeafWithAValue) {
   NodeId pid = tree_.leaf(DocumentTree::kRoot, "pid", false);
   ASSERT_GE(pid, 0);
-  tree_.value(pid) = FieldValue::raw("1");
+  tree_.set(pid, FieldValue::raw("1"));
   EXPECT_EQ(tree_.objectChild(DocumentTree::kRoot, "pid"), DocumentTree::kInvalid);
   EXPECT_EQ(tree_.objectChild(pid, "x"), DocumentTree::kInvalid);
   EXPECT_EQ(tree_.leaf(pid, "x", true), DocumentTree::kInvalid);
@@ -168,32 +168,32 @@ TEST_F(DocumentTreeTest, ObjectChildFindsOrCreates) {
   NodeId team = tree_.leaf(labels, "team", false);
   ASSERT_GE(team, 0);
   EXPECT_TRUE(tree_.hasChildren(labels));
-  tree_.value(team) = FieldValue::string("payments");
+  tree_.set(team, FieldValue::string("payments"));
   EXPECT_EQ(written(tree_), R"({"host":{"name":"node-1"},"labels":{"team":"payments"}})");
 }
 
 TEST_F(DocumentTreeTest, NestedEmptyObjectsAreOmittedWithoutStrayCommas) {
   NodeId a = tree_.leafPath(DocumentTree::kRoot, "a", false);
-  tree_.value(a) = FieldValue::integer(1);
+  tree_.set(a, FieldValue::integer(1));
   tree_.objectChild(tree_.objectChild(DocumentTree::kRoot, "empty"), "deeper");
   NodeId z = tree_.leafPath(DocumentTree::kRoot, "z", false);
-  tree_.value(z) = FieldValue::integer(2);
+  tree_.set(z, FieldValue::integer(2));
   tree_.objectChild(DocumentTree::kRoot, "trailing_empty");
   EXPECT_EQ(written(tree_), R"({"host":{"name":"node-1"},"a":1,"z":2})");
 }
 
 TEST_F(DocumentTreeTest, WriteReportsInvalidUtf8) {
-  tree_.value(message_) = FieldValue::string("ok");
+  tree_.set(message_, FieldValue::string("ok"));
   std::string out;
   EXPECT_TRUE(tree_.write(out));
-  tree_.value(message_) = FieldValue::string("bad \xFF byte");
+  tree_.set(message_, FieldValue::string("bad \xFF byte"));
   out.clear();
   EXPECT_FALSE(tree_.write(out));
   EXPECT_NE(out.find("bad \xEF\xBF\xBD byte"), std::string::npos);
   // Keys not known to be JSON-safe are escaped too.
   tree_.reset();
   NodeId odd = tree_.leaf(DocumentTree::kRoot, "we\"ird\xC3", false, /*key_is_json_safe=*/false);
-  tree_.value(odd) = FieldValue::integer(1);
+  tree_.set(odd, FieldValue::integer(1));
   out.clear();
   EXPECT_FALSE(tree_.write(out));
   EXPECT_EQ(out, "{\"host\":{\"name\":\"node-1\"},\"we\\\"ird\xEF\xBF\xBD\":1}");
@@ -202,14 +202,14 @@ TEST_F(DocumentTreeTest, WriteReportsInvalidUtf8) {
 TEST_F(DocumentTreeTest, UnsafeKeysAreEscapedOnEveryLevelOfADottedPath) {
   NodeId node = tree_.leafPath(DocumentTree::kRoot, "a\tb.c\"d", false, /*key_is_json_safe=*/false);
   ASSERT_GE(node, 0);
-  tree_.value(node) = FieldValue::integer(1);
+  tree_.set(node, FieldValue::integer(1));
   EXPECT_EQ(written(tree_), R"({"host":{"name":"node-1"},"a\tb":{"c\"d":1}})");
 }
 
 TEST_F(DocumentTreeTest, SafeKeysAreWrittenAsTheyAre) {
   // A key copied from a JSON line without escapes is written back verbatim.
   NodeId node = tree_.leaf(DocumentTree::kRoot, "caf\xC3\xA9", false, /*key_is_json_safe=*/true);
-  tree_.value(node) = FieldValue::integer(1);
+  tree_.set(node, FieldValue::integer(1));
   EXPECT_EQ(written(tree_), "{\"host\":{\"name\":\"node-1\"},\"caf\xC3\xA9\":1}");
 }
 
@@ -221,7 +221,7 @@ TEST_F(DocumentTreeTest, ManyKeysUnderOneParentAreAllFound) {
   for (const std::string& k : keys) {
     NodeId id = tree_.leaf(DocumentTree::kRoot, k, false);
     ASSERT_GE(id, 0) << k;
-    tree_.value(id) = FieldValue::integer(1);
+    tree_.set(id, FieldValue::integer(1));
     ids.push_back(id);
   }
   for (size_t i = 0; i < keys.size(); ++i) {

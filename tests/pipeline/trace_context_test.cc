@@ -66,6 +66,7 @@ std::vector<std::pair<std::string, std::string>> pairs(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;
   forEachTextPair(text, [&](std::string_view k, std::string_view v) {
     out.emplace_back(std::string(k), std::string(v));
+    return true;
   });
   return out;
 }
@@ -79,6 +80,13 @@ TEST(TextPairs, FindsKeyValuesInFreeText) {
   EXPECT_EQ(pairs("(correlation_id='c-1')"), (P{{"correlation_id", "c-1"}}));
   EXPECT_TRUE(pairs("no pairs here").empty());
   EXPECT_TRUE(pairs("=value : dangling= key=\"unterminated").empty());
+  EXPECT_EQ(pairs("a: 1 b=2 c: 3 d=4"), (P{{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}}));
+}
+
+TEST(TextPairs, StopsWhenAsked) {
+  int calls = 0;
+  forEachTextPair("a=1 b=2 c=3", [&](std::string_view, std::string_view) { return ++calls < 2; });
+  EXPECT_EQ(calls, 2);
 }
 
 }  // namespace
