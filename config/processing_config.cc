@@ -1,5 +1,6 @@
 #include "config/processing_config.h"
 
+#include "pipeline/json_escape.h"
 #include "pipeline/parsers/dissect_parser.h"
 #include "pipeline/parsers/regex_parser.h"
 
@@ -141,10 +142,15 @@ void parsePipelineProcessing(YamlReader& pipeline, PipelineSettings& settings) {
       if (!center) continue;
       CostCenter c;
       c.tier = tier;
+      // cost.center is a keyword and cost.weight a number in the mapping.
       c.center_json = center->jsonScalar("center").value_or("");
-      if (c.center_json.empty()) center->error("center", "is required");
+      if (c.center_json.empty()) {
+        center->error("center", "is required");
+      } else if (c.center_json.front() != '"') {
+        c.center_json = "\"" + c.center_json + "\"";
+      }
       c.weight_json = center->jsonScalar("weight").value_or("");
-      if (!c.weight_json.empty() && c.weight_json.front() == '"') {
+      if (!c.weight_json.empty() && !isJsonNumber(c.weight_json)) {
         center->error("weight", "must be a number");
       }
       center->rejectUnknownKeys();

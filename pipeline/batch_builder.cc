@@ -99,8 +99,10 @@ void BatchBuilder::reportBadLine(const LineOrigin& origin) {
   uint64_t suppressed = 0;
   if (!bad_line_log_.allow(suppressed)) return;
   logWarn("input",
-          origin.truncated ? "line longer than max_line_bytes: shipped cut, tagged truncated"
-                           : "line is not valid JSON: shipped whole, tagged json_error",
+          !origin.truncated ? "line is not valid JSON: shipped whole, tagged json_error"
+          : origin.multiline
+              ? "multiline event longer than max_lines or max_bytes: shipped cut, tagged truncated"
+              : "line longer than max_line_bytes: shipped cut, tagged truncated",
           {{"input", input_id_},
            {"offset", static_cast<int64_t>(origin.offset)},
            {"path", origin.file_path_json.size() >= 2

@@ -48,7 +48,7 @@ constexpr Entry kEntries[] = {
     {"bodystringvalue", {C::kMessage}},
     {"fields", {C::kNone, G::kFields}},
     {"contextmap", {C::kNone, G::kContext}},
-    {"mdc", {C::kNone, G::kContext}},
+    {"mdc", {C::kNone, G::kMdc}},
     {"process", {C::kNone, G::kProcess}},
     {"processthread", {C::kNone, G::kProcessThread}},
     {"logger", {C::kLogger}},
@@ -210,6 +210,8 @@ GroupInfo groupInfo(G group) {
       return {"", {{"fields"}, 1}};
     case G::kContext:
       return {"", {{"contextMap"}, 1}};
+    case G::kMdc:
+      return {"", {{"mdc"}, 1}};
     case G::kProcess:
       return {"process", {{"process"}, 1}};
     case G::kProcessThread:

@@ -68,7 +68,8 @@ enum class AliasGroup : uint8_t {
   kInstant,  // log4j2
   kBody,     // OpenTelemetry
   kFields,   // Rust tracing
-  kContext,  // log4j2 contextMap, logback mdc
+  kContext,  // log4j2 contextMap
+  kMdc,      // logback mdc
   kProcess,
   kProcessThread,
   kDatadog,  // dd

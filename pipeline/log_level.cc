@@ -23,7 +23,7 @@ constexpr LevelName kLevelWords[] = {
     {"ftl", "FATAL"},    {"eror", "ERROR"},       {"crt", "FATAL"},
     {"i", "INFO"},       {"w", "WARN"},           {"e", "ERROR"},
     {"f", "FATAL"},      {"d", "DEBUG"},          {"t", "TRACE"},
-    {"config", "DEBUG"},
+    {"config", "DEBUG"}, {"pnc", "FATAL"},
 };
 
 }  // namespace

@@ -154,6 +154,17 @@ void Normalizer::declareSkeleton() {
   tree_.sealSkeleton();
 }
 
+void Normalizer::resetEvent() {
+  tree_.reset();
+  scratch_used_ = 0;
+  tag_count_ = 0;
+  conflict_ = false;
+  epoch_second_ = -1;
+  nano_of_second_ = 0;
+  serilog_ = false;
+  message_is_template_ = false;
+}
+
 void Normalizer::addTag(std::string_view tag) {
   for (size_t i = 0; i < tag_count_; ++i) {
     if (tags_[i] == tag) return;
@@ -273,14 +284,13 @@ void Normalizer::parsePlaintext(std::string_view line, const LineOrigin& origin)
       setCanonical(Canonical::kMessage, FieldValue::string(line));
     }
   } else {
-    tree_.reset();
-    scratch_used_ = 0;
-    conflict_ = false;
+    resetEvent();
     if (kind != ParserKind::kNone) {
       ++stats_.unparsed;
       addTag("unparsed");
     }
-    setCanonical(Canonical::kMessage, FieldValue::string(line));
+    setCanonical(Canonical::kMessage, FieldValue::string(rest.empty() ? line : first));
+    if (!rest.empty()) setCanonical(Canonical::kErrorStack, FieldValue::string(rest));
   }
   // Ids written into the free text: parsers have already read key=value
   // pairs of their own, so only the message is searched.
@@ -319,14 +329,7 @@ void Normalizer::completeEvent(const LineOrigin& origin, TimestampNs ingest_time
 bool Normalizer::normalize(std::string_view line, const LineOrigin& origin, TimestampNs ingest_time,
                            Batch& batch) {
   time_context_.now = ingest_time;  // year-less stamps: the year that puts them nearest now
-  scratch_used_ = 0;
-  tag_count_ = 0;
-  conflict_ = false;
-  epoch_second_ = -1;
-  nano_of_second_ = 0;
-  serilog_ = false;
-  message_is_template_ = false;
-  tree_.reset();
+  resetEvent();
   line = trimRight(line);
 
   const size_t first = line.find_first_not_of(" \t");
@@ -335,15 +338,20 @@ bool Normalizer::normalize(std::string_view line, const LineOrigin& origin, Time
   bool parsed_json = false;
   if (json_line && (kind == ParserKind::kAuto || kind == ParserKind::kJson)) {
     parsed_json = parseJson(line);
+    const size_t newline = origin.multiline ? line.find('\n') : std::string_view::npos;
+    if (!parsed_json && newline != std::string_view::npos) {
+      // A JSON line that multiline rules joined with the stack trace after it.
+      resetEvent();
+      parsed_json = parseJson(trimRight(line.substr(0, newline)));
+      if (parsed_json && !isSet(Canonical::kErrorStack)) {
+        setCanonical(Canonical::kErrorStack, FieldValue::string(line.substr(newline + 1)));
+      }
+    }
     if (parsed_json) {
       ++stats_.json;
     } else {
       ++stats_.json_errors;
-      tree_.reset();
-      scratch_used_ = 0;
-      conflict_ = false;
-      epoch_second_ = -1;
-      serilog_ = false;
+      resetEvent();
       addTag("json_error");
       setCanonical(Canonical::kMessage, FieldValue::string(line));
     }
@@ -366,11 +374,11 @@ bool Normalizer::normalize(std::string_view line, const LineOrigin& origin, Time
     tree_.set(original_node_, FieldValue::string(line));
   }
   completeEvent(origin, ingest_time);
+  writeTags();  // before the drop rules, which may test tags
   if (dropped()) {
     ++stats_.dropped;
     return false;
   }
-  writeTags();
 
   EventRecord record;
   record.doc_offset = static_cast<uint32_t>(batch.documents.size());

@@ -110,6 +110,7 @@ class Normalizer {
   class EventFields;
 
   void declareSkeleton();
+  void resetEvent();
   void parsePlaintext(std::string_view line, const LineOrigin& origin);
   bool applyParsed(std::string_view line);
   void keepParsed(const ParsedField& field);

@@ -164,7 +164,8 @@ bool Normalizer::walkObject(od::object object, NodeId node, AliasGroup group, in
       } else {
         scalar.text = scalar.token;
       }
-      if (group == AliasGroup::kTop && key.size() <= 3 && key.front() == '@') serilog_ = true;
+      if (group == AliasGroup::kTop && (key == "@t" || key == "@m" || key == "@mt"))
+        serilog_ = true;
       if (takeCanonical(alias.field, scalar)) continue;
     }
     if (!keepUnknown(node, key, key_is_json_safe, value, type, group)) return false;

@@ -36,7 +36,7 @@ def by_message(opensearch, pattern: str) -> dict[str, dict]:
 
 def test_cri_log_is_decoded_joined_and_enriched(tmp_path, opensearch, sluice, index_prefix):
     target, link = make_pod_log(tmp_path, "shop", "api-7d4b9c-x2x4q", "api")
-    app_line = json.dumps({"level": "error", "msg": "payment failed", "trace_id": "ABCDEF0123",
+    app_line = json.dumps({"level": "error", "msg": "payment failed", "trace_id": "4BF92F3577B34DA6A3CE929D0E0E4736",
                            "service": "payments"})
     target.write_text(
         f"2024-01-15T10:30:00.123456789Z stdout F {app_line}\n"
@@ -54,7 +54,7 @@ def test_cri_log_is_decoded_joined_and_enriched(tmp_path, opensearch, sluice, in
 
     app = docs["payment failed"]
     assert app["log"]["level"] == "ERROR"
-    assert app["trace"]["id"] == "abcdef0123"
+    assert app["trace"]["id"] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert app["service"]["name"] == "payments"
     assert app["log"]["iostream"] == "stdout"
     assert app["kubernetes"]["namespace"] == "shop"

@@ -138,6 +138,8 @@ def make_json_event(seq: int, rnd: random.Random) -> tuple[dict, dict]:
         rec["traceparent"] = f"00-{trace.lower()}-{span.lower()}-01"
     if tv != 3:
         exp["trace.id"], exp["trace.span_id"] = trace.lower(), span.lower()
+        if exp["correlation.id"] is None:
+            exp["correlation.id"] = trace.lower()  # filled from the trace by default
     else:
         exp["trace.id"] = exp["trace.span_id"] = None
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipeline/condition.h"
 #include "pipeline/event_id.h"
 #include "pipeline/timestamp.h"
 
@@ -71,12 +72,28 @@ class Harness {
 
   Doc run(std::string_view line, uint64_t offset = 0, bool truncated = false,
           SourceKey source = SourceKey::fromParts("test"), std::string_view path_json = {}) {
+    return runWith(line, LineOrigin{source, path_json, offset, offset, truncated});
+  }
+  // A multiline event: the lines joined with newlines.
+  Doc runJoined(std::string_view text) {
+    LineOrigin origin{SourceKey::fromParts("test"), {}, 0, text.size(), false};
+    origin.multiline = true;
+    return runWith(text, origin);
+  }
+  // False when a drop rule took the line.
+  bool kept(std::string_view line) {
+    std::string buffer(line);
+    buffer.append(simdjson::SIMDJSON_PADDING, '\0');
+    return normalizer_.normalize(std::string_view(buffer.data(), line.size()),
+                                 LineOrigin{SourceKey::fromParts("test"), {}, 0, 0, false}, kIngest,
+                                 batch_);
+  }
+
+  Doc runWith(std::string_view line, const LineOrigin& origin) {
     std::string buffer(line);
     buffer.append(simdjson::SIMDJSON_PADDING, '\0');
     const size_t before = batch_.events.size();
-    normalizer_.normalize(std::string_view(buffer.data(), line.size()),
-                          LineOrigin{source, path_json, offset, offset, truncated}, kIngest,
-                          batch_);
+    normalizer_.normalize(std::string_view(buffer.data(), line.size()), origin, kIngest, batch_);
     EXPECT_EQ(batch_.events.size(), before + 1);
     EXPECT_EQ(batch_.routes.size(), batch_.events.size() * route_count_);
     return Doc(std::string(batch_.document(batch_.events.back())));
@@ -671,6 +688,87 @@ TEST_F(NormalizerTest, StateDoesNotLeakBetweenEvents) {
   EXPECT_EQ(next.at("/tags"), kAbsent) << next;
   Doc after_error = h.run(R"({"msg":"third","trace_id":"A3CE929D0E0E4736"})");
   EXPECT_EQ(after_error.at("/trace/id"), R"("a3ce929d0e0e4736")");
+}
+
+TEST_F(NormalizerTest, MultilineJsonKeepsItsFieldsAndTheTraceAfterIt) {
+  Harness h;
+  Doc doc = h.runJoined(
+      "{\"level\":\"error\",\"msg\":\"failed\"}\njava.lang.IllegalStateException: boom\n\tat "
+      "a.B.c(B.java:1)");
+  EXPECT_EQ(doc.at("/log/level"), R"("ERROR")") << doc;
+  EXPECT_EQ(doc.at("/log/message"), R"("failed")") << doc;
+  EXPECT_EQ(doc.at("/error/stack_trace"),
+            R"x("java.lang.IllegalStateException: boom\n\tat a.B.c(B.java:1)")x")
+      << doc;
+  EXPECT_EQ(doc.at("/tags"), kAbsent) << doc;
+}
+
+TEST_F(NormalizerTest, MultilineTextSplitsMessageFromTrace) {
+  Harness h;
+  Doc parsed = h.runJoined(
+      "2024-01-15 10:30:00,123 ERROR [main] c.e.App - Failed\n\tat c.e.App.run(App.java:42)");
+  EXPECT_EQ(parsed.at("/log/message"), R"("Failed")") << parsed;
+  EXPECT_EQ(parsed.at("/error/stack_trace"), R"x("\tat c.e.App.run(App.java:42)")x") << parsed;
+  Doc unparsed = h.runJoined("worker crashed\nTraceback (most recent call last):\nValueError: x");
+  EXPECT_EQ(unparsed.at("/log/message"), R"("worker crashed")") << unparsed;
+  EXPECT_EQ(unparsed.at("/error/stack_trace"),
+            R"x("Traceback (most recent call last):\nValueError: x")x")
+      << unparsed;
+  EXPECT_EQ(unparsed.at("/tags"), R"(["unparsed"])") << unparsed;
+}
+
+TEST_F(NormalizerTest, DropRulesSeeFieldsAndTags) {
+  NormalizerOptions options = defaultOptions();
+  std::string error;
+  auto rules = std::make_shared<std::vector<Condition>>();
+  for (const char* text : {R"(log.level == "DEBUG" && service.tier == "gateway")",
+                           R"(tags contains "x" || exists(tags) && log.message == "plain")"}) {
+    auto rule = Condition::compile(text, error);
+    ASSERT_TRUE(rule) << error;
+    rules->push_back(*rule);
+  }
+  options.drop = rules;
+  options.fields = {{"service.tier", R"("gateway")"}};
+  Harness h(options);
+  EXPECT_FALSE(h.kept(R"({"level":"debug","msg":"noise"})"));
+  EXPECT_TRUE(h.kept(R"({"level":"info","msg":"kept"})"));
+  EXPECT_FALSE(h.kept("plain"));  // tagged unparsed by sluice: the rule sees the tag
+  EXPECT_TRUE(h.kept("other text"));
+  EXPECT_EQ(h.normalizer().stats().dropped, 2u);
+  EXPECT_EQ(h.batch().events.size(), 2u);
+}
+
+TEST_F(NormalizerTest, CostCentersFollowTheTier) {
+  NormalizerOptions options = defaultOptions();
+  options.cost_centers = {{"gateway", R"("gw")", "2"}, {"ai-ml", R"("ai")", ""}};
+  Harness h(options);
+  Doc gateway = h.run(R"({"msg":"a","service":{"tier":"gateway"}})");
+  EXPECT_EQ(gateway.at("/cost"), R"({"center":"gw","weight":2})") << gateway;
+  Doc ai = h.run(R"({"msg":"b","tier":"ai-ml","cost":{"weight":9}})");
+  EXPECT_EQ(ai.at("/cost"), R"({"center":"ai","weight":9})") << ai;
+  Doc own = h.run(R"({"msg":"c","tier":"gateway","cost":{"center":"mine"}})");
+  EXPECT_EQ(own.at("/cost"), R"({"center":"mine"})") << own;
+  Doc none = h.run(R"({"msg":"d","tier":"backend"})");
+  EXPECT_EQ(none.at("/cost"), kAbsent) << none;
+}
+
+TEST_F(NormalizerTest, EcsSchemaUsesStrictNames) {
+  NormalizerOptions options = defaultOptions();
+  options.schema = Schema::kEcs;
+  Harness h(options);
+  Doc doc = h.run(
+      R"({"msg":"m","method":"get","path":"/a?b=1","status":503,"duration_ms":2.5,"span_id":"00f067aa0ba902b7","tenant_id":"t1"})");
+  EXPECT_EQ(doc.at("/message"), R"("m")") << doc;
+  EXPECT_EQ(doc.at("/http"), R"({"request":{"method":"GET"},"response":{"status_code":503}})")
+      << doc;
+  EXPECT_EQ(doc.at("/url/path"), R"("/a")") << doc;
+  EXPECT_EQ(doc.at("/event/duration"), "2500000") << doc;
+  EXPECT_EQ(doc.at("/span/id"), R"("00f067aa0ba902b7")") << doc;
+  EXPECT_EQ(doc.at("/organization/id"), R"("t1")") << doc;
+  EXPECT_EQ(doc.at("/log/message"), kAbsent) << doc;
+  Harness documented;
+  Doc back = documented.run(R"({"msg":"m","event":{"duration":1500000}})");
+  EXPECT_EQ(back.at("/http/duration_ms"), "1.5") << back;
 }
 
 TEST_F(NormalizerTest, RealWorldLoggers) {
