@@ -103,7 +103,6 @@ void parsePipeline(YamlReader& root, AgentConfig& config) {
     config.batch.linger = batch->duration("linger", config.batch.linger);
     batch->rejectUnknownKeys();
   }
-  pipeline->rejectUnsupported({"pii"});
   pipeline->rejectUnknownKeys();
 }
 

@@ -1,5 +1,9 @@
 #include "config/processing_config.h"
 
+#include <re2/re2.h>
+
+#include <cctype>
+
 #include "pipeline/json_escape.h"
 #include "pipeline/parsers/dissect_parser.h"
 #include "pipeline/parsers/regex_parser.h"
@@ -119,6 +123,108 @@ std::shared_ptr<const TimeZone> parseTimeZone(YamlReader& r) {
   return std::make_shared<const TimeZone>(std::move(*zone));
 }
 
+std::optional<PiiMode> piiModeFromName(std::string_view name) {
+  if (name == "redact") return PiiMode::kRedact;
+  if (name == "hash") return PiiMode::kHash;
+  if (name == "partial") return PiiMode::kPartial;
+  return std::nullopt;
+}
+
+// Key names whose values are secrets wherever they appear; `fields:` replaces
+// the list.
+const std::vector<std::string>& defaultSensitiveKeys() {
+  static const std::vector<std::string> kKeys = {
+      "password", "passwd",        "pwd",    "secret",     "token",      "api_key",
+      "apikey",   "authorization", "cookie", "set-cookie", "credential", "private_key"};
+  return kKeys;
+}
+
+constexpr size_t kMinHashKeyBytes = 16;
+
+std::shared_ptr<const PiiSettings> parsePii(YamlReader& pipeline) {
+  auto pii = pipeline.object("pii");
+  if (!pii) return nullptr;
+  if (!pii->boolean("enabled", true)) {
+    pii->rejectUnknownKeys();
+    return nullptr;
+  }
+  auto settings = std::make_shared<PiiSettings>();
+  if (pii->has("detectors")) {
+    for (const std::string& name : pii->stringList("detectors")) {
+      auto kind = piiKindFromName(name);
+      if (!kind || *kind == PiiKind::kCustom) {
+        pii->error("detectors", "unknown detector \"" + name +
+                                    "\" (known: email, ipv4, ipv6, credit_card, iban, phone, ssn, "
+                                    "jwt, credentials, secret_token, sensitive_field)");
+        continue;
+      }
+      settings->detectors.set(static_cast<size_t>(*kind));
+    }
+  } else {
+    settings->detectors.set();
+    settings->detectors.reset(static_cast<size_t>(PiiKind::kCustom));
+  }
+  const std::string mode_name = pii->oneOf("mode", "redact", {"redact", "hash", "partial"});
+  const PiiMode mode = piiModeFromName(mode_name).value_or(PiiMode::kRedact);
+  settings->modes.fill(mode);
+  bool uses_hash = mode == PiiMode::kHash;
+  if (auto modes = pii->object("modes")) {
+    for (const std::string& name : modes->keys()) {
+      auto kind = piiKindFromName(name);
+      std::string value = modes->string(name, "redact");
+      auto per = piiModeFromName(value);
+      if (!kind || *kind == PiiKind::kCustom) {
+        modes->error(name, "unknown detector \"" + name + "\"");
+      } else if (!per) {
+        modes->error(name, "must be redact, hash or partial");
+      } else {
+        settings->modes[static_cast<size_t>(*kind)] = *per;
+        uses_hash |= *per == PiiMode::kHash;
+      }
+    }
+  }
+  settings->sensitive_keys =
+      pii->has("fields") ? pii->stringList("fields") : defaultSensitiveKeys();
+  for (std::string& key : settings->sensitive_keys) {
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  settings->keep = pii->stringList("keep");
+  for (YamlReader& custom : pii->objectList("custom")) {
+    CustomPiiDetector detector;
+    detector.name = custom.requiredString("name").value_or("");
+    if (!detector.name.empty() &&
+        (piiKindFromName(detector.name) ||
+         detector.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") !=
+             std::string::npos)) {
+      custom.error("name", "must be lower-case letters, digits and '_', and not a built-in name");
+    }
+    if (auto pattern = custom.requiredString("pattern")) {
+      auto re = std::make_shared<re2::RE2>(*pattern, re2::RE2::Quiet);
+      if (!re->ok()) {
+        custom.error("pattern", "invalid RE2 pattern: " + re->error());
+      } else {
+        detector.pattern = std::move(re);
+      }
+    }
+    detector.mode = piiModeFromName(custom.oneOf("mode", mode_name, {"redact", "hash", "partial"}))
+                        .value_or(PiiMode::kRedact);
+    uses_hash |= detector.mode == PiiMode::kHash;
+    custom.rejectUnknownKeys();
+    settings->custom.push_back(std::move(detector));
+  }
+  if (!settings->custom.empty()) settings->detectors.set(static_cast<size_t>(PiiKind::kCustom));
+  // The key itself is never echoed: errors name the key path only.
+  settings->hash_key = pii->string("hash_key", "");
+  if (uses_hash && settings->hash_key.size() < kMinHashKeyBytes) {
+    pii->error("hash_key", settings->hash_key.empty()
+                               ? "is required when a detector uses mode hash"
+                               : "must be at least 16 bytes (use a random secret, e.g. from "
+                                 "`openssl rand -hex 32`)");
+  }
+  pii->rejectUnknownKeys();
+  return settings;
+}
+
 }  // namespace
 
 void parseInputProcessing(YamlReader& r, InputSettings& settings) {
@@ -157,6 +263,7 @@ void parsePipelineProcessing(YamlReader& pipeline, PipelineSettings& settings) {
       settings.cost_centers.push_back(std::move(c));
     }
   }
+  settings.pii = parsePii(pipeline);
   if (pipeline.has("drop")) {
     auto rules = std::make_shared<std::vector<Condition>>();
     const std::vector<std::string> texts = pipeline.stringList("drop");

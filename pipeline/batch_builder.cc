@@ -7,6 +7,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+Counter& piiCounter(const std::string& input_id, std::string_view detector) {
+  return metrics().counter("sluice_pii_masked_total",
+                           "Values masked as personal data or secrets, by detector",
+                           {{"input", input_id}, {"detector", std::string(detector)}});
+}
+
 Counter& parseCounter(const std::string& input_id, std::string_view result) {
   return metrics().counter("sluice_parse_events_total", "Events by how their line was parsed",
                            {{"input", input_id}, {"result", std::string(result)}});
@@ -51,6 +57,16 @@ BatchBuilder::BatchBuilder(const std::string& input_id, NormalizerOptions option
       invalid_utf8_(metrics().counter("sluice_invalid_utf8_total",
                                       "Events whose text had bytes that are not UTF-8 (replaced)",
                                       {{"input", input_id}})) {
+  if (const auto& pii = normalizer_.options().pii) {
+    pii_masked_.assign(static_cast<size_t>(PiiKind::kCount), nullptr);
+    for (size_t kind = 0; kind < pii_masked_.size(); ++kind) {
+      if (!pii->detectors.test(kind) || kind == static_cast<size_t>(PiiKind::kCustom)) continue;
+      pii_masked_[kind] = &piiCounter(input_id, piiKindName(static_cast<PiiKind>(kind)));
+    }
+    for (const CustomPiiDetector& custom : pii->custom) {
+      pii_custom_masked_.push_back(&piiCounter(input_id, custom.name));
+    }
+  }
   openBatch();
 }
 
@@ -90,6 +106,14 @@ void BatchBuilder::publishStats() {
   dropped_.add(now.dropped - published_.dropped);
   foreign_ids_.add(now.foreign_ids - published_.foreign_ids);
   zero_ids_.add(now.zero_ids - published_.zero_ids);
+  for (size_t kind = 0; kind < pii_masked_.size(); ++kind) {
+    if (pii_masked_[kind] == nullptr) continue;
+    pii_masked_[kind]->add(now.pii.by_kind[kind] - published_.pii.by_kind[kind]);
+  }
+  for (size_t i = 0; i < pii_custom_masked_.size(); ++i) {
+    const uint64_t before = i < published_.pii.by_custom.size() ? published_.pii.by_custom[i] : 0;
+    pii_custom_masked_[i]->add(now.pii.by_custom[i] - before);
+  }
   invalid_utf8_.add(now.invalid_utf8 - published_.invalid_utf8);
   published_ = now;
 }

@@ -71,6 +71,8 @@ class BatchBuilder {
   Counter& dropped_;
   Counter& foreign_ids_;
   Counter& zero_ids_;
+  std::vector<Counter*> pii_masked_;         // by PiiKind; null for detectors not on
+  std::vector<Counter*> pii_custom_masked_;  // by custom detector
   Counter& truncated_;
   Counter& invalid_utf8_;
   LogRateLimiter bad_line_log_;

@@ -90,6 +90,10 @@ class Normalizer::EventFields : public FieldSource {
 
 Normalizer::Normalizer(NormalizerOptions options) : options_(std::move(options)) {
   time_context_.zone = options_.time_zone.get();
+  if (options_.pii) {
+    masker_ = std::make_unique<PiiMasker>(options_.pii);
+    stats_.pii.by_custom.resize(options_.pii->custom.size());
+  }
   // Elasticsearch refuses objects nested deeper than 20 (index.mapping.depth.limit):
   // such a value makes the line a json_error shipped whole instead.
   if (validator_.allocate(64 * 1024, kMaxValueDepth) != simdjson::SUCCESS) throw std::bad_alloc();
@@ -278,6 +282,7 @@ void Normalizer::parsePlaintext(std::string_view line, const LineOrigin& origin)
   if (kind != ParserKind::kNone && formats_.parse(options_.parser, origin.source, first, parsed_) &&
       applyParsed(first)) {
     ++stats_.text;
+    if (formats_.lastHadFreeText()) extractMessagePairs();
     if (!rest.empty() && !isSet(Canonical::kErrorStack)) {
       setCanonical(Canonical::kErrorStack, FieldValue::string(rest));
     } else if (!rest.empty()) {
@@ -383,6 +388,9 @@ bool Normalizer::normalize(std::string_view line, const LineOrigin& origin, Time
   EventRecord record;
   record.doc_offset = static_cast<uint32_t>(batch.documents.size());
   tree_.write(batch.documents);
+  // Masking works on the written event, so that values kept verbatim from
+  // the line (nested objects, event.original) are masked like the rest.
+  if (masker_) masker_->mask(batch.documents, record.doc_offset, stats_.pii);
   record.doc_length = static_cast<uint32_t>(batch.documents.size() - record.doc_offset);
   record.timestamp = tree_.value(node(Canonical::kTimestamp)).number;
   record.id = EventId::forOffset(origin.source, origin.offset);

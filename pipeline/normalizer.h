@@ -13,6 +13,7 @@
 #include "pipeline/document_tree.h"
 #include "pipeline/field_aliases.h"
 #include "pipeline/parsers/line_formats.h"
+#include "pipeline/pii/masker.h"
 #include "pipeline/schema.h"
 #include "pipeline/time_zone.h"
 
@@ -42,6 +43,7 @@ struct NormalizerOptions {
   bool fill_correlation_from_trace = true;
   std::vector<CostCenter> cost_centers;
   std::shared_ptr<const std::vector<Condition>> drop;  // events matching any are dropped
+  std::shared_ptr<const PiiSettings> pii;              // null: no masking
 };
 
 // Where a line came from.
@@ -81,6 +83,7 @@ struct NormalizeStats {
   uint64_t dropped = 0;       // matched a drop rule
   uint64_t foreign_ids = 0;   // trace or span ids that are not W3C hex, kept as given
   uint64_t zero_ids = 0;      // all-zero trace or span ids, not set
+  PiiCounts pii;              // values masked, by detector
 };
 
 // Turns one line into one event of the documented schema and appends it to a
@@ -96,6 +99,7 @@ class Normalizer {
   bool normalize(std::string_view line, const LineOrigin& origin, TimestampNs ingest_time,
                  Batch& batch);
   const NormalizeStats& stats() const { return stats_; }
+  const NormalizerOptions& options() const { return options_; }
 
   static constexpr size_t kMaxValueDepth = 20;
 
@@ -114,6 +118,9 @@ class Normalizer {
   void parsePlaintext(std::string_view line, const LineOrigin& origin);
   bool applyParsed(std::string_view line);
   void keepParsed(const ParsedField& field);
+  // `key=value` pairs in the free text of an application or syslog line
+  // become fields, as a logfmt line's would.
+  void extractMessagePairs();
   bool parseJson(std::string_view line);
   bool walkObject(simdjson::ondemand::object object, DocumentTree::NodeId node, AliasGroup group,
                   int depth);
@@ -158,6 +165,7 @@ class Normalizer {
   simdjson::ondemand::parser parser_;
   simdjson::dom::parser validator_;
   LineFormats formats_;
+  std::unique_ptr<PiiMasker> masker_;
   ParsedLine parsed_;
   DocumentTree tree_;
   std::array<DocumentTree::NodeId, static_cast<size_t>(Canonical::kCount)> canonical_nodes_{};

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -369,6 +370,28 @@ bool mayNameContext(std::string_view key) {
 }
 
 }  // namespace
+
+void Normalizer::extractMessagePairs() {
+  const FieldValue& message = tree_.value(node(Canonical::kMessage));
+  if (message.kind != FieldValue::Kind::kString) return;  // parsed text is never raw JSON
+  // Prose has a stray '=' now and then; two pairs make a pattern.
+  std::array<ParsedField, 64> pairs;
+  size_t count = 0;
+  forEachAssignment(message.text, [&](std::string_view key, std::string_view value) {
+    pairs[count++] = {key, value, isJsonNumber(value)};
+    return count < pairs.size();
+  });
+  if (count < 2) return;
+  for (size_t i = 0; i < count; ++i) {
+    const ParsedField& f = pairs[i];
+    Alias alias = lookupAlias(AliasGroup::kTop, f.key);
+    if (alias.field != Canonical::kNone &&
+        takeCanonical(alias.field, Scalar{{}, f.value, !f.number, f.number})) {
+      continue;
+    }
+    keepParsed(f);
+  }
+}
 
 void Normalizer::findContextInText(std::string_view text) {
   forEachTextPair(text, mayNameContext, [&](std::string_view key, std::string_view value) {

@@ -14,6 +14,7 @@ NormalizerOptions BuildContext::normalizerOptions(const InputSettings& input) co
   options.fill_correlation_from_trace = pipeline.fill_correlation_from_trace;
   options.cost_centers = pipeline.cost_centers;
   options.drop = pipeline.drop;
+  options.pii = pipeline.pii;
   return options;
 }
 

@@ -40,6 +40,7 @@ struct PipelineSettings {
   bool fill_correlation_from_trace = true;
   std::vector<CostCenter> cost_centers;
   std::shared_ptr<const std::vector<Condition>> drop;
+  std::shared_ptr<const PiiSettings> pii;  // null: no masking
 };
 
 struct OutputSettings {

@@ -30,6 +30,9 @@ bool parseB3(std::string_view value, TraceIds& out);
 // or quote; quoted values lose their quotes. `on_pair` returns false to stop.
 template <class OnPair>
 void forEachTextPair(std::string_view text, OnPair&& on_pair);
+// Only `key=value` pairs: colons in prose ("Caused by: x") are not keys.
+template <class OnPair>
+void forEachAssignment(std::string_view text, OnPair&& on_pair);
 // The same, skipping the values of keys `want_key(key)` turns down.
 template <class WantKey, class OnPair>
 void forEachTextPair(std::string_view text, WantKey&& want_key, OnPair&& on_pair);

@@ -27,14 +27,14 @@ inline bool endsValue(char c) { return kByteClass[static_cast<unsigned char>(c)]
 
 }  // namespace trace_context_detail
 
+namespace trace_context_detail {
+
 template <class WantKey, class OnPair>
-void forEachTextPair(std::string_view text, WantKey&& want_key, OnPair&& on_pair) {
-  using trace_context_detail::endsValue;
-  using trace_context_detail::isKeyChar;
+void forEachPair(std::string_view text, bool colon_pairs, WantKey&& want_key, OnPair&& on_pair) {
   constexpr size_t kNone = std::string_view::npos;
   // The next '=' and ':' are each searched for again only once passed, so the
   // scan stays linear however the two are spread.
-  size_t pos = 0, next_equals = text.find('='), next_colon = text.find(':');
+  size_t pos = 0, next_equals = text.find('='), next_colon = colon_pairs ? text.find(':') : kNone;
   while (pos < text.size()) {
     if (next_equals != kNone && next_equals < pos) next_equals = text.find('=', pos);
     if (next_colon != kNone && next_colon < pos) next_colon = text.find(':', pos);
@@ -70,6 +70,19 @@ void forEachTextPair(std::string_view text, WantKey&& want_key, OnPair&& on_pair
     }
     pos = value_end;
   }
+}
+
+}  // namespace trace_context_detail
+
+template <class WantKey, class OnPair>
+void forEachTextPair(std::string_view text, WantKey&& want_key, OnPair&& on_pair) {
+  trace_context_detail::forEachPair(text, true, want_key, on_pair);
+}
+
+template <class OnPair>
+void forEachAssignment(std::string_view text, OnPair&& on_pair) {
+  trace_context_detail::forEachPair(
+      text, false, [](std::string_view) { return true; }, on_pair);
 }
 
 template <class OnPair>

@@ -20,7 +20,8 @@ std::optional<ParserKind> parserKindFromName(std::string_view name) {
   return std::nullopt;
 }
 
-bool LineFormats::parseAs(Shape shape, std::string_view line, ParsedLine& out) const {
+bool LineFormats::parseAs(Shape shape, std::string_view line, ParsedLine& out) {
+  last_free_text_ = shape == Shape::kLeveled || shape == Shape::kSyslog;
   switch (shape) {
     case Shape::kLeveled:
       return leveled_.parse(line, out);
@@ -77,6 +78,7 @@ bool LineFormats::detect(const SourceKey& source, std::string_view line, ParsedL
 
 bool LineFormats::parse(const ParserSettings& settings, const SourceKey& source,
                         std::string_view line, ParsedLine& out) {
+  last_free_text_ = false;
   switch (settings.kind) {
     case ParserKind::kAuto:
       return detect(source, line, out);
@@ -86,7 +88,7 @@ bool LineFormats::parse(const ParserSettings& settings, const SourceKey& source,
     case ParserKind::kDissect:
       return settings.pattern != nullptr && settings.pattern->parse(line, out);
     case ParserKind::kSyslog:
-      return syslog_.parse(line, out);
+      return parseAs(Shape::kSyslog, line, out);
     case ParserKind::kNginx:
     case ParserKind::kApache:
       return access_.parse(line, out);

@@ -45,10 +45,13 @@ class LineFormats {
   // False when no configured or detected format fits the line.
   bool parse(const ParserSettings& settings, const SourceKey& source, std::string_view line,
              ParsedLine& out);
+  // Whether the line parse() last accepted was free text after a header
+  // (application lines, syslog), whose message may carry key=value pairs.
+  bool lastHadFreeText() const { return last_free_text_; }
 
  private:
   enum class Shape : uint8_t { kUnknown, kLeveled, kSyslog, kAccess, kLogfmt };
-  bool parseAs(Shape shape, std::string_view line, ParsedLine& out) const;
+  bool parseAs(Shape shape, std::string_view line, ParsedLine& out);
   bool detect(const SourceKey& source, std::string_view line, ParsedLine& out);
 
   LeveledTextParser leveled_;
@@ -62,6 +65,7 @@ class LineFormats {
   // Direct-mapped by source: a node tails few sources at a time per input,
   // and a miss costs only a re-detection.
   std::array<CacheEntry, 64> cache_{};
+  bool last_free_text_ = false;
 };
 
 }  // namespace sluice

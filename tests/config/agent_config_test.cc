@@ -498,14 +498,14 @@ outputs:
     tls: {ca: /etc/ssl/ca.pem}
     buffer: {type: disk, path: /var/lib/sluice/buffer}
 pipeline:
-  pii: {detectors: [email], mode: hash}
+  pii: {detectors: [email], mode: redact}
   drop: ['log.level == "DEBUG"']
 )");
   expectError(errors, "outputs[0].tls", 12, 10, "not supported");
   expectError(errors, "outputs[0].buffer", 13, 13, "not supported");
-  expectError(errors, "pipeline.pii", 15, 8, "not supported");
-  // multiline, drop, close_inactive and rotate_wait are supported: no error names them.
-  EXPECT_EQ(errors.size(), 3u) << describe(errors);
+  // multiline, pii, drop, close_inactive and rotate_wait are supported: no error names
+  // them (the pii section here is valid).
+  EXPECT_EQ(errors.size(), 2u) << describe(errors);
   for (const ConfigError& e : errors) {
     EXPECT_EQ(e.key.find("close_inactive"), std::string::npos) << str(e);
     EXPECT_EQ(e.key.find("rotate_wait"), std::string::npos) << str(e);
@@ -562,6 +562,66 @@ pipeline:
   EXPECT_EQ(config.pipeline.cost_centers[1].weight_json, "");
   ASSERT_NE(config.pipeline.drop, nullptr);
   EXPECT_EQ(config.pipeline.drop->size(), 2u);
+}
+
+TEST_F(AgentConfigTest, PiiSettings) {
+  setenv("SLUICE_TEST_PII_KEY", "0123456789abcdef0123456789abcdef", 1);
+  AgentConfig config = parse(R"(inputs:
+  - id: app
+    type: stdin
+outputs:
+  - id: debug
+    type: stdout
+pipeline:
+  pii:
+    detectors: [email, ipv4, credit_card, sensitive_field]
+    mode: hash
+    hash_key: ${SLUICE_TEST_PII_KEY}
+    modes: {ipv4: partial}
+    fields: [Password, x-api-key]
+    keep: [client.ip]
+    custom: [{name: order_ref, pattern: 'ORD-[0-9]{8}', mode: redact}]
+)");
+  ASSERT_NE(config.pipeline.pii, nullptr);
+  const PiiSettings& pii = *config.pipeline.pii;
+  EXPECT_TRUE(pii.detectors.test(static_cast<size_t>(PiiKind::kEmail)));
+  EXPECT_FALSE(pii.detectors.test(static_cast<size_t>(PiiKind::kPhone)));
+  EXPECT_TRUE(pii.detectors.test(static_cast<size_t>(PiiKind::kCustom)));
+  EXPECT_EQ(pii.modes[static_cast<size_t>(PiiKind::kEmail)], PiiMode::kHash);
+  EXPECT_EQ(pii.modes[static_cast<size_t>(PiiKind::kIpv4)], PiiMode::kPartial);
+  EXPECT_EQ(pii.hash_key, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(pii.sensitive_keys, (std::vector<std::string>{"password", "x-api-key"}));
+  EXPECT_EQ(pii.keep, (std::vector<std::string>{"client.ip"}));
+  ASSERT_EQ(pii.custom.size(), 1u);
+  EXPECT_EQ(pii.custom[0].name, "order_ref");
+  EXPECT_EQ(pii.custom[0].mode, PiiMode::kRedact);
+
+  AgentConfig defaults = parse(std::string(kMinimal) + "pipeline:\n  pii: {}\n");
+  ASSERT_NE(defaults.pipeline.pii, nullptr);
+  EXPECT_TRUE(defaults.pipeline.pii->detectors.test(static_cast<size_t>(PiiKind::kSsn)));
+  EXPECT_FALSE(defaults.pipeline.pii->detectors.test(static_cast<size_t>(PiiKind::kCustom)));
+  EXPECT_FALSE(defaults.pipeline.pii->sensitive_keys.empty());
+  AgentConfig off = parse(std::string(kMinimal) + "pipeline:\n  pii: {enabled: false}\n");
+  EXPECT_EQ(off.pipeline.pii, nullptr);
+}
+
+TEST_F(AgentConfigTest, PiiErrorsNeverEchoTheKey) {
+  auto errors = errorsOf(std::string(kMinimal) + R"(pipeline:
+  pii:
+    detectors: [email, passport]
+    mode: hash
+    hash_key: short-secret-x
+    modes: {ipv4: scramble}
+    custom: [{name: email, pattern: '(unclosed'}]
+)");
+  expectError(errors, "pipeline.pii.detectors", 10, 16, "unknown detector \"passport\"");
+  expectError(errors, "pipeline.pii.hash_key", 12, 15, "at least 16 bytes");
+  expectError(errors, "pipeline.pii.modes.ipv4", 13, 19, "redact, hash or partial");
+  expectError(errors, "pipeline.pii.custom[0].name", 14, 21, "not a built-in name");
+  expectError(errors, "pipeline.pii.custom[0].pattern", 14, 37, "invalid RE2 pattern");
+  for (const ConfigError& e : errors) {
+    EXPECT_EQ(e.message.find("short-secret-x"), std::string::npos) << str(e);
+  }
 }
 
 TEST_F(AgentConfigTest, ProcessingKeyErrorsAreLocated) {

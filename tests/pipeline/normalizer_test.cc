@@ -717,6 +717,24 @@ TEST_F(NormalizerTest, MultilineTextSplitsMessageFromTrace) {
   EXPECT_EQ(unparsed.at("/tags"), R"(["unparsed"])") << unparsed;
 }
 
+TEST_F(NormalizerTest, PairsInAnApplicationLineBecomeFields) {
+  Harness h;
+  Doc doc = h.run(
+      "2025-11-25 10:00:00,604 INFO [platform-services] component=database db.operation=SELECT "
+      "db.table=users db.duration_ms=309 rows=40 method=get path=/api/x status=503 "
+      "user_agent=\"Go-http-client/1.1\"");
+  EXPECT_EQ(doc.at("/log/level"), R"("INFO")") << doc;
+  EXPECT_EQ(doc.at("/component"), R"("database")") << doc;
+  EXPECT_EQ(doc.at("/db"), R"({"operation":"SELECT","table":"users","duration_ms":309})") << doc;
+  EXPECT_EQ(doc.at("/rows"), "40") << doc;
+  EXPECT_EQ(doc.at("/http"), R"({"method":"GET","path":"/api/x","status_code":503})") << doc;
+  EXPECT_EQ(doc.at("/user_agent"), R"("Go-http-client/1.1")") << doc;
+  // One stray '=' in prose is not a pattern of pairs.
+  Doc prose = h.run("2025-11-25 10:00:00,604 WARN retry with timeout=30 after failure");
+  EXPECT_EQ(prose.at("/timeout"), kAbsent) << prose;
+  EXPECT_EQ(prose.at("/log/message"), R"("retry with timeout=30 after failure")") << prose;
+}
+
 TEST_F(NormalizerTest, DropRulesSeeFieldsAndTags) {
   NormalizerOptions options = defaultOptions();
   std::string error;

@@ -2,60 +2,26 @@
 
 #include <gtest/gtest.h>
 
-#include <memory>
-#include <ostream>
 #include <random>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <vector>
 
-namespace sluice {
+#include "tests/pipeline/parsers/parser_test_support.h"
+
+namespace sluice::parser_test {
 namespace {
 
-using Field = std::tuple<std::string, std::string, bool>;
-using Fields = std::vector<Field>;
-
-Field S(std::string key, std::string value) { return {std::move(key), std::move(value), false}; }
-
-Fields fieldsOf(const ParsedLine& parsed, size_t from = 0) {
-  Fields fields;
-  for (size_t i = from; i < parsed.fields.size(); ++i) {
-    const ParsedField& f = parsed.fields[i];
-    fields.emplace_back(std::string(f.key), std::string(f.value), f.number);
-  }
-  return fields;
-}
-
-std::unique_ptr<DissectParser> mustCompile(std::string_view pattern) {
-  std::string error;
-  auto parser = DissectParser::compile(pattern, error);
-  EXPECT_NE(parser, nullptr) << pattern << ": " << error;
-  EXPECT_EQ(error, "");
-  return parser;
-}
-
-struct Case {
-  std::string_view name;
-  std::string pattern;
-  std::string line;
-  Fields fields;
-};
-void PrintTo(const Case& c, std::ostream* os) {
-  *os << c.name << ": " << c.pattern << " on " << c.line;
-}
+using Case = PatternCase;
+using Mismatch = PatternMismatch;
 
 class DissectParses : public testing::TestWithParam<Case> {};
 
 TEST_P(DissectParses, EmitsFieldsAfterExistingOnes) {
   const Case& c = GetParam();
-  auto parser = mustCompile(c.pattern);
+  auto parser = mustCompile<DissectParser>(c.pattern);
   ASSERT_NE(parser, nullptr);
-  ParsedLine out;
-  out.add("input", "kept");
-  ASSERT_TRUE(parser->parse(c.line, out));
-  EXPECT_EQ(fieldsOf(out)[0], S("input", "kept"));
-  EXPECT_EQ(fieldsOf(out, 1), c.fields);
+  expectAppends(*parser, c.line, c.fields);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -131,20 +97,9 @@ INSTANTIATE_TEST_SUITE_P(
              "x y  ",
              {S("a", "x"), S("b", "y  ")}}));
 
-struct BadPattern {
-  std::string pattern;
-  std::string_view error_part;
-};
-void PrintTo(const BadPattern& c, std::ostream* os) { *os << c.pattern; }
-
 class DissectRejectsPattern : public testing::TestWithParam<BadPattern> {};
 
-TEST_P(DissectRejectsPattern, WithAMessage) {
-  const BadPattern& c = GetParam();
-  std::string error;
-  EXPECT_EQ(DissectParser::compile(c.pattern, error), nullptr);
-  EXPECT_NE(error.find(c.error_part), std::string::npos) << error;
-}
+TEST_P(DissectRejectsPattern, WithAMessage) { expectBadPattern<DissectParser>(GetParam()); }
 
 std::string tooManyFields() {
   std::string pattern;
@@ -167,23 +122,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadPattern{"%{a} %{*}", "needs a name"},
         BadPattern{tooManyFields(), "more than 64 fields"}));
 
-struct Mismatch {
-  std::string pattern;
-  std::string line;
-};
-void PrintTo(const Mismatch& c, std::ostream* os) { *os << c.pattern << " on " << c.line; }
-
 class DissectRejectsLine : public testing::TestWithParam<Mismatch> {};
 
-TEST_P(DissectRejectsLine, LeavesFieldsAsTheyWere) {
-  const Mismatch& c = GetParam();
-  auto parser = mustCompile(c.pattern);
-  ASSERT_NE(parser, nullptr);
-  ParsedLine out;
-  out.add("input", "kept");
-  EXPECT_FALSE(parser->parse(c.line, out));
-  EXPECT_EQ(fieldsOf(out), Fields{S("input", "kept")});
-}
+TEST_P(DissectRejectsLine, LeavesFieldsAsTheyWere) { expectMismatch<DissectParser>(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(Mismatches, DissectRejectsLine,
                          testing::Values(Mismatch{"%{a} %{b}", ""}, Mismatch{"%{msg}", ""},
@@ -197,7 +138,7 @@ INSTANTIATE_TEST_SUITE_P(Mismatches, DissectRejectsLine,
                                          Mismatch{"%{a} - %{b}", "\xff\xfe\x00\x01"}));
 
 TEST(DissectParser, LongLines) {
-  auto parser = mustCompile("%{a} %{b}");
+  auto parser = mustCompile<DissectParser>("%{a} %{b}");
   ASSERT_NE(parser, nullptr);
   const std::string big(1'000'000, 'x');
   ParsedLine out;
@@ -208,7 +149,7 @@ TEST(DissectParser, LongLines) {
 }
 
 TEST(DissectParser, ValuesAreBorrowedUnlessJoined) {
-  auto parser = mustCompile("%{a} %{b} %{+b}");
+  auto parser = mustCompile<DissectParser>("%{a} %{b} %{+b}");
   ASSERT_NE(parser, nullptr);
   const std::string line = "one two three";
   ParsedLine out;
@@ -217,22 +158,6 @@ TEST(DissectParser, ValuesAreBorrowedUnlessJoined) {
   EXPECT_EQ(out.fields[0].value.data(), line.data());
   EXPECT_TRUE(out.fields[1].value.data() < line.data() ||
               out.fields[1].value.data() >= line.data() + line.size());
-}
-
-void exercise(const LineParser& parser, std::string_view text, size_t& checksum) {
-  // An exact-size buffer, so that ASan reports any read past the line.
-  auto buffer = std::make_unique<char[]>(text.size());
-  std::copy(text.begin(), text.end(), buffer.get());
-  const std::string_view line(buffer.get(), text.size());
-  ParsedLine out;
-  out.add("input", "kept");
-  if (!parser.parse(line, out)) {
-    ASSERT_EQ(out.fields.size(), 1u) << text;
-  }
-  for (const ParsedField& f : out.fields) {
-    for (char c : f.key) checksum += static_cast<unsigned char>(c);
-    for (char c : f.value) checksum += static_cast<unsigned char>(c);
-  }
 }
 
 TEST(DissectParser, SurvivesTruncatedAndRandomInput) {
@@ -257,43 +182,28 @@ TEST(DissectParser, SurvivesTruncatedAndRandomInput) {
                                                 "HTTP/",
                                                 "\xff",
                                                 std::string_view("\0", 1)};
-  size_t checksum = 0;
+  size_t accepted = 0;
   std::mt19937 rng(20240115);
   for (const std::string& pattern : patterns) {
-    auto parser = mustCompile(pattern);
+    auto parser = mustCompile<DissectParser>(pattern);
     ASSERT_NE(parser, nullptr);
-    for (const std::string& s : samples) {
-      for (size_t i = 0; i <= s.size(); ++i) {
-        exercise(*parser, std::string_view(s).substr(0, i), checksum);
-        exercise(*parser, std::string_view(s).substr(i), checksum);
-      }
-    }
+    for (const std::string& s : samples) accepted += tryEveryCut(*parser, s);
     for (int round = 0; round < 10'000; ++round) {
-      std::string line;
-      const int count = std::uniform_int_distribution<int>(0, 24)(rng);
-      for (int i = 0; i < count; ++i) {
-        line += pieces[std::uniform_int_distribution<size_t>(0, pieces.size() - 1)(rng)];
-      }
-      exercise(*parser, line, checksum);
+      accepted += tryParse(*parser, randomJoin(rng, pieces, 24));
     }
   }
   // Patterns made of random pieces either compile or explain why not.
   const std::vector<std::string_view> pattern_pieces = {"%{", "}",  "a",  "+", "?", "*",
                                                         "&",  "/1", "->", " ", "%", "{"};
   for (int round = 0; round < 10'000; ++round) {
-    std::string pattern;
-    const int count = std::uniform_int_distribution<int>(0, 12)(rng);
-    for (int i = 0; i < count; ++i) {
-      pattern +=
-          pattern_pieces[std::uniform_int_distribution<size_t>(0, pattern_pieces.size() - 1)(rng)];
-    }
+    const std::string pattern = randomJoin(rng, pattern_pieces, 12);
     std::string error;
     auto parser = DissectParser::compile(pattern, error);
     ASSERT_EQ(parser == nullptr, !error.empty()) << pattern;
-    if (parser) exercise(*parser, samples[round % samples.size()], checksum);
+    if (parser) tryParse(*parser, samples[round % samples.size()]);
   }
-  EXPECT_GT(checksum, 0u);
+  EXPECT_GT(accepted, 0u);
 }
 
 }  // namespace
-}  // namespace sluice
+}  // namespace sluice::parser_test

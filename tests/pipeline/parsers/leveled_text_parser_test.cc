@@ -2,22 +2,18 @@
 
 #include <gtest/gtest.h>
 
-#include <memory>
-#include <ostream>
 #include <random>
 #include <string>
 #include <string_view>
-#include <tuple>
 #include <vector>
 
-namespace sluice {
+#include "tests/pipeline/parsers/parser_test_support.h"
+
+namespace sluice::parser_test {
 namespace {
 
-using Field = std::tuple<std::string, std::string, bool>;
-using Fields = std::vector<Field>;
-
-Field S(std::string key, std::string value) { return {std::move(key), std::move(value), false}; }
-Field N(std::string key, std::string value) { return {std::move(key), std::move(value), true}; }
+using Case = LineCase;
+using Bad = BadLine;
 
 Field Ts(std::string value) { return S("@timestamp", std::move(value)); }
 Field Level(std::string value) { return S("log.level", std::move(value)); }
@@ -25,35 +21,16 @@ Field Msg(std::string value) { return S("log.message", std::move(value)); }
 Field Logger(std::string value) { return S("log.logger", std::move(value)); }
 Field Thread(std::string value) { return S("process.thread.name", std::move(value)); }
 
-Fields fieldsOf(const ParsedLine& parsed, size_t from = 0) {
-  Fields fields;
-  for (size_t i = from; i < parsed.fields.size(); ++i) {
-    const ParsedField& f = parsed.fields[i];
-    fields.emplace_back(std::string(f.key), std::string(f.value), f.number);
-  }
-  return fields;
-}
-
-struct Case {
-  std::string_view name;
-  std::string line;
-  Fields fields;
-};
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name << ": " << c.line; }
-
 class LeveledTextParses : public testing::TestWithParam<Case> {};
 
 TEST_P(LeveledTextParses, EmitsFieldsAfterExistingOnes) {
   const Case& c = GetParam();
+  ExactBuffer line(c.line);
   ParsedLine out;
-  out.add("input", "kept");
-  ASSERT_TRUE(LeveledTextParser().parse(c.line, out));
-  EXPECT_EQ(fieldsOf(out)[0], S("input", "kept"));
-  EXPECT_EQ(fieldsOf(out, 1), c.fields);
+  expectAppends(LeveledTextParser(), line.view(), c.fields, out);
   for (size_t i = 1; i < out.fields.size(); ++i) {
-    const std::string_view v = out.fields[i].value;
     if (out.fields[i].key == "@timestamp_format") continue;
-    EXPECT_TRUE(v.data() >= c.line.data() && v.data() + v.size() <= c.line.data() + c.line.size())
+    EXPECT_TRUE(borrowedFrom(line.view(), out.fields[i].value))
         << out.fields[i].key << " is borrowed from the line";
   }
 }
@@ -289,20 +266,10 @@ INSTANTIATE_TEST_SUITE_P(
              {Ts("2024/01/15 10:30:00"), Level("error"), S("process.pid", "0123"),
               N("process.thread.id", "0"), Msg("x")}}));
 
-struct Bad {
-  std::string_view name;
-  std::string line;
-};
-void PrintTo(const Bad& c, std::ostream* os) { *os << c.name << ": " << c.line; }
-
 class LeveledTextRejects : public testing::TestWithParam<Bad> {};
 
 TEST_P(LeveledTextRejects, LeavesFieldsAsTheyWere) {
-  const Bad& c = GetParam();
-  ParsedLine out;
-  out.add("input", "kept");
-  EXPECT_FALSE(LeveledTextParser().parse(c.line, out));
-  EXPECT_EQ(fieldsOf(out), Fields{S("input", "kept")});
+  expectRefused(LeveledTextParser(), GetParam().line);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -346,26 +313,10 @@ TEST(LeveledTextParser, LongLines) {
   ASSERT_TRUE(parser.parse(line, out));
   EXPECT_EQ(fieldsOf(out), (Fields{Ts("2024-01-15T10:30:00Z"), Level("ERROR"), Msg(big)}));
   out.reset();
-  EXPECT_FALSE(parser.parse(std::string(1'000'000, 'a'), out));
-  EXPECT_FALSE(parser.parse(std::string(1'000'000, '['), out));
-  EXPECT_FALSE(parser.parse(std::string(1'000'000, '1'), out));
+  for (char repeated : {'a', '[', '1'}) {
+    EXPECT_FALSE(parser.parse(std::string(1'000'000, repeated), out)) << repeated;
+  }
   EXPECT_TRUE(out.fields.empty());
-}
-
-void exercise(const LineParser& parser, std::string_view text, size_t& checksum) {
-  // An exact-size buffer, so that ASan reports any read past the line.
-  auto buffer = std::make_unique<char[]>(text.size());
-  std::copy(text.begin(), text.end(), buffer.get());
-  const std::string_view line(buffer.get(), text.size());
-  ParsedLine out;
-  out.add("input", "kept");
-  if (!parser.parse(line, out)) {
-    ASSERT_EQ(out.fields.size(), 1u) << text;
-  }
-  for (const ParsedField& f : out.fields) {
-    for (char c : f.key) checksum += static_cast<unsigned char>(c);
-    for (char c : f.value) checksum += static_cast<unsigned char>(c);
-  }
 }
 
 TEST(LeveledTextParser, SurvivesTruncatedAndRandomInput) {
@@ -392,28 +343,15 @@ TEST(LeveledTextParser, SurvivesTruncatedAndRandomInput) {
       "I",          ", [",        "main.go:42", "\xff",     std::string_view("\0", 1),
       "\t",         "2024/01/15", "Jan  5",     "a.b.ERROR"};
   LeveledTextParser parser;
-  size_t checksum = 0;
-  for (const std::string& s : samples) {
-    for (size_t i = 0; i <= s.size(); ++i) {
-      exercise(parser, std::string_view(s).substr(0, i), checksum);
-      exercise(parser, std::string_view(s).substr(i), checksum);
-    }
-  }
+  size_t accepted = 0;
+  for (const std::string& s : samples) accepted += tryEveryCut(parser, s);
   std::mt19937 rng(20240115);
   for (int round = 0; round < 50'000; ++round) {
-    std::string line;
-    const int count = std::uniform_int_distribution<int>(0, 16)(rng);
-    for (int i = 0; i < count; ++i) {
-      line += pieces[std::uniform_int_distribution<size_t>(0, pieces.size() - 1)(rng)];
-    }
-    exercise(parser, line, checksum);
-    std::string mutated = samples[round % samples.size()];
-    mutated[std::uniform_int_distribution<size_t>(0, mutated.size() - 1)(rng)] =
-        static_cast<char>(std::uniform_int_distribution<int>(0, 255)(rng));
-    exercise(parser, mutated, checksum);
+    accepted += tryParse(parser, randomJoin(rng, pieces, 16));
+    accepted += tryParse(parser, withRandomByte(rng, samples[round % samples.size()]));
   }
-  EXPECT_GT(checksum, 0u);
+  EXPECT_GT(accepted, 0u);
 }
 
 }  // namespace
-}  // namespace sluice
+}  // namespace sluice::parser_test
