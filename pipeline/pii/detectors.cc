@@ -1,5 +1,7 @@
 #include "pipeline/pii/detectors.h"
 
+#include <array>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -16,6 +18,22 @@
 
 namespace sluice {
 namespace {
+
+bool isNumberOrFlag(std::string_view v) {
+  if (v == "true" || v == "false") return true;
+  size_t i = v.size() > 1 && v[0] == '-' ? 1 : 0;
+  bool digits = false, dot = false;
+  for (; i < v.size(); ++i) {
+    if (v[i] >= '0' && v[i] <= '9') {
+      digits = true;
+    } else if (v[i] == '.' && !dot) {
+      dot = true;
+    } else {
+      return false;
+    }
+  }
+  return digits;
+}
 
 constexpr size_t kNone = std::string_view::npos;
 
@@ -387,6 +405,13 @@ size_t matchE164(std::string_view t, size_t at) {
   if (at > 0 && t[at - 1] == '+') return 0;
   if (at + 1 >= t.size() || t[at + 1] < '1' || t[at + 1] > '9') return 0;
   size_t p = at + 1, digits = 0, end = p;
+  // Where each group ended, for backing off when a number runs on into the
+  // next one ("+1 415 555 0158 123-45-6789").
+  struct GroupEnd {
+    size_t end, digits;
+  };
+  std::array<GroupEnd, 16> groups;
+  size_t group_count = 0;
   for (;;) {
     if (t[p] == '(') {
       // "(0)" or "(555)"; other parentheses end the number before them.
@@ -399,8 +424,19 @@ size_t matchE164(std::string_view t, size_t at) {
       digits += len;
       p += len;
     }
-    if (digits > 15) return 0;
+    if (digits > 15) {
+      // Back off to the last group that a space ends: the rest is another number.
+      while (group_count > 0 &&
+             (groups[group_count - 1].digits < 8 || t[groups[group_count - 1].end] != ' ')) {
+        --group_count;
+      }
+      if (group_count == 0) return 0;
+      end = groups[group_count - 1].end;
+      digits = groups[group_count - 1].digits;
+      break;
+    }
     end = p;
+    if (group_count < groups.size()) groups[group_count++] = {end, digits};
     if (p >= t.size()) break;
     const char c = t[p];
     if (c == '(' || (t[p - 1] == ')' && isDigit(c))) continue;
@@ -1138,6 +1174,12 @@ size_t PiiScan::sensitiveField(size_t sep) {
     }
   }
   if (end <= begin || looksMasked(t_.substr(begin, end - begin))) return 0;
+  // Numbers and flags under a name that only contains a secret's
+  // (max_tokens=500, token_valid=true) are metrics, as in JSON fields.
+  if (shape.quote == 0 && isNumberOrFlag(t_.substr(begin, end - begin)) &&
+      !s_.keyIsExactlySensitive(key)) {
+    return 0;
+  }
   return push(PiiKind::kSensitiveField, begin, end);
 }
 
@@ -1261,6 +1303,14 @@ bool PiiScanner::startsMatch(char c, char next) const {
 void PiiScanner::setKeyPair(char c, char next) {
   const unsigned pair = static_cast<unsigned char>(c) << 8 | static_cast<unsigned char>(next);
   key_pairs_[pair / 64] |= uint64_t{1} << (pair % 64);
+}
+
+bool PiiScanner::keyIsExactlySensitive(std::string_view key) const {
+  std::string squashed;
+  for (char c : key) {
+    if (c != '_' && c != '-' && c != '.') squashed += lower(c);
+  }
+  return std::find(keys_.begin(), keys_.end(), squashed) != keys_.end();
 }
 
 bool PiiScanner::keyIsSensitive(std::string_view key) const {

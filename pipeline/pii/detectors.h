@@ -63,6 +63,8 @@ class PiiScanner {
   void setKeyPair(char c, char next);
   // `key` as it stands in the text (any case, with separators).
   bool keyIsSensitive(std::string_view key) const;
+  // The key, squashed, is one of the names (not just contains one).
+  bool keyIsExactlySensitive(std::string_view key) const;
 
   PiiKindSet enabled_;
   // Per byte: kWord / kTrigger bits (detectors.cc); triggers only for the

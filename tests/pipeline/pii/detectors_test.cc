@@ -325,6 +325,9 @@ INSTANTIATE_TEST_SUITE_P(
         ScanCase{"E164Spaces", "call +44 20 7946 0958, please", {phone("+44 20 7946 0958")}},
         ScanCase{"E164Parens", "+1 (555) 123-4567", {phone("+1 (555) 123-4567")}},
         ScanCase{"E164Run", "+33612345678", {phone("+33612345678")}},
+        ScanCase{"E164FollowedByAnotherNumber",
+                 "+1 415 555 0158 123-45-6789",
+                 {phone("+1 415 555 0158"), ssn("123-45-6789")}},
         ScanCase{"E164Dashes", "+49-30-1234567", {phone("+49-30-1234567")}},
         ScanCase{"E164Dots", "+1.555.123.4567.", {phone("+1.555.123.4567")}},
         ScanCase{"TelUri", "tel:+14155552671", {phone("+14155552671")}},
@@ -469,6 +472,11 @@ INSTANTIATE_TEST_SUITE_P(
     SensitiveField, PiiScanTest,
     testing::Values(
         ScanCase{"Equals", "login password=hunter2 ok", {field("hunter2")}},
+        // Numbers and flags under names that only contain a secret's are
+        // metrics; under the name itself they are secrets.
+        ScanCase{"MetricsUnderContainedNames",
+                 "max_tokens=500 token_valid=true prompt_tokens=12.5 pin_token=abc passwd=1234",
+                 {field("abc"), field("1234")}},
         ScanCase{"ColonSpace", "passwd: hunter2", {field("hunter2")}},
         ScanCase{"ColonNoSpace", "api_key:abc123", {field("abc123")}},
         ScanCase{"EscapedJson", R"({\"token\": \"s3cr3t value\"})", {field("s3cr3t value")}},
