@@ -144,10 +144,9 @@ constexpr size_t kMinHashKeyBytes = 16;
 std::shared_ptr<const PiiSettings> parsePii(YamlReader& pipeline) {
   auto pii = pipeline.object("pii");
   if (!pii) return nullptr;
-  if (!pii->boolean("enabled", true)) {
-    pii->rejectUnknownKeys();
-    return nullptr;
-  }
+  // A disabled section is still checked, so that turning it back on holds
+  // no surprise.
+  const bool enabled = pii->boolean("enabled", true);
   auto settings = std::make_shared<PiiSettings>();
   if (pii->has("detectors")) {
     for (const std::string& name : pii->stringList("detectors")) {
@@ -179,7 +178,7 @@ std::shared_ptr<const PiiSettings> parsePii(YamlReader& pipeline) {
         modes->error(name, "must be redact, hash or partial");
       } else {
         settings->modes[static_cast<size_t>(*kind)] = *per;
-        uses_hash |= *per == PiiMode::kHash;
+        uses_hash |= *per == PiiMode::kHash && settings->detectors.test(static_cast<size_t>(*kind));
       }
     }
   }
@@ -213,6 +212,10 @@ std::shared_ptr<const PiiSettings> parsePii(YamlReader& pipeline) {
     settings->custom.push_back(std::move(detector));
   }
   if (!settings->custom.empty()) settings->detectors.set(static_cast<size_t>(PiiKind::kCustom));
+  // Naming sensitive keys means masking their values.
+  if (pii->has("fields") && !settings->sensitive_keys.empty()) {
+    settings->detectors.set(static_cast<size_t>(PiiKind::kSensitiveField));
+  }
   // The key itself is never echoed: errors name the key path only.
   settings->hash_key = pii->string("hash_key", "");
   if (uses_hash && settings->hash_key.size() < kMinHashKeyBytes) {
@@ -222,7 +225,7 @@ std::shared_ptr<const PiiSettings> parsePii(YamlReader& pipeline) {
                                  "`openssl rand -hex 32`)");
   }
   pii->rejectUnknownKeys();
-  return settings;
+  return enabled ? settings : nullptr;
 }
 
 }  // namespace

@@ -206,10 +206,26 @@ void Normalizer::captureRoutes(Batch& batch) {
         case FieldValue::Kind::kNone:
           break;
       }
+      if (masker_) maskRoute(batch.route_text, span.offset);
       span.length = static_cast<uint32_t>(batch.route_text.size() - span.offset);
     }
     batch.routes.push_back(span);
   }
+}
+
+void Normalizer::maskRoute(std::string& route_text, size_t begin) {
+  // Index names are made of route values: they must not carry in clear what
+  // the event's own fields no longer show. The value is masked as the only
+  // field of a small document, by the same rules.
+  route_doc_ = "{\"route\":";
+  appendJsonString(route_doc_, std::string_view(route_text).substr(begin));
+  route_doc_ += '}';
+  const size_t value_begin = std::string_view("{\"route\":\"").size();
+  if (!masker_->mask(route_doc_, 0, route_counts_)) return;
+  std::string_view masked(route_doc_);
+  masked = masked.substr(value_begin, masked.size() - value_begin - 2);
+  route_text.resize(begin);
+  route_text += masked;
 }
 
 void Normalizer::applyFields(const std::vector<StaticField>& fields) {

@@ -159,6 +159,7 @@ class Normalizer {
   std::string_view scratchNumber(double value);
   void addTag(std::string_view tag);
   void captureRoutes(Batch& batch);
+  void maskRoute(std::string& route_text, size_t begin);
 
   NormalizerOptions options_;
   TimeContext time_context_;
@@ -166,6 +167,8 @@ class Normalizer {
   simdjson::dom::parser validator_;
   LineFormats formats_;
   std::unique_ptr<PiiMasker> masker_;
+  std::string route_doc_;
+  PiiCounts route_counts_;  // not reported: the event's own field is counted
   ParsedLine parsed_;
   DocumentTree tree_;
   std::array<DocumentTree::NodeId, static_cast<size_t>(Canonical::kCount)> canonical_nodes_{};

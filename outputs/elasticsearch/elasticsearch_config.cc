@@ -49,7 +49,20 @@ std::unique_ptr<ComponentConfig> ElasticsearchConfig::parse(YamlReader& r) {
     if (!c->password.empty() && c->username.empty()) auth->error("password", "needs a username");
     auth->rejectUnknownKeys();
   }
-  r.rejectUnsupported({"tls", "setup", "buffer", "dead_letter", "data_stream", "compression"});
+  if (auto dead = r.object("dead_letter")) {
+    const std::string type = dead->oneOf("type", "file", {"file", "index"});
+    if (type == "index") {
+      dead->error("type", "\"index\" is not supported by this version of sluice yet (use file)");
+    } else if (auto path = dead->requiredString("path")) {
+      if (path->empty() || path->front() != '/') {
+        dead->error("path", "must be an absolute path");
+      } else {
+        c->dead_letter_path = *path;
+      }
+    }
+    dead->rejectUnknownKeys();
+  }
+  r.rejectUnsupported({"tls", "setup", "buffer", "data_stream", "compression"});
   return c;
 }
 

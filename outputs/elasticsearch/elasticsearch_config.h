@@ -30,6 +30,9 @@ struct ElasticsearchConfig : ComponentConfig {
   std::string password;
   std::string api_key;
   std::string bearer;
+  // Events Elasticsearch refuses for good (mapping errors, too large) are
+  // appended here; empty: they are counted, logged and left out.
+  std::string dead_letter_path;
 
   std::vector<std::string> routeFields() const override { return index_template.fields(); }
   static std::unique_ptr<ComponentConfig> parse(YamlReader& r);

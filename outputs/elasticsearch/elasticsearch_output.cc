@@ -34,6 +34,9 @@ ElasticsearchOutput::ElasticsearchOutput(const OutputSettings& settings,
   if (!config_.api_key.empty())
     options.headers.push_back("Authorization: ApiKey " + config_.api_key);
   if (!config_.bearer.empty()) options.headers.push_back("Authorization: Bearer " + config_.bearer);
+  if (!config_.dead_letter_path.empty()) {
+    dead_letter_ = std::make_unique<DeadLetterFile>(config_.dead_letter_path);
+  }
   for (int i = 0; i < config_.workers; ++i) {
     auto worker = std::make_unique<Worker>();
     worker->client = std::make_unique<HttpClient>(options);
@@ -146,26 +149,62 @@ bool ElasticsearchOutput::waitBeforeRetry(int attempt) {
   return Clock::now() < deadline_;
 }
 
-void ElasticsearchOutput::reject(const BulkItemResult& item, const Batch& batch, size_t event) {
+bool ElasticsearchOutput::reject(const BulkItemResult& item, Worker& worker, const Batch& batch,
+                                 size_t event) {
   std::string reason =
       item.error_type.empty() ? "status_" + std::to_string(item.status) : item.error_type;
   metrics()
       .counter("sluice_events_failed_total", "Events an output could not deliver, by reason",
                {{"output", id_}, {"reason", reason}})
       .add();
+  std::string id;
+  batch.events[event].id.appendTo(id);
+  bool written = false;
+  std::string write_error;
+  if (dead_letter_) {
+    std::string index;
+    worker.index.render(index, batch, event);
+    written = dead_letter_->append({id_, index, item.status, reason, item.error_reason, id,
+                                    batch.document(batch.events[event])},
+                                   write_error);
+    if (written) {
+      metrics()
+          .counter("sluice_dead_letter_events_total",
+                   "Events written to an output's dead-letter file, by reason",
+                   {{"output", id_}, {"reason", reason}})
+          .add();
+    } else {
+      metrics()
+          .counter("sluice_events_dropped_total", "Events left out on purpose, by reason",
+                   {{"output", id_}, {"reason", "dead_letter_write_failed"}})
+          .add();
+    }
+  }
   std::lock_guard lock(log_mutex_);
   uint64_t suppressed = 0;
   if (reject_log_.allow(suppressed)) {
-    std::string id;
-    batch.events[event].id.appendTo(id);
-    logError("elasticsearch", "event rejected by Elasticsearch",
+    logError("elasticsearch",
+             written ? "event rejected by Elasticsearch: written to the dead-letter file"
+             : dead_letter_
+                 ? "event rejected by Elasticsearch and the dead-letter file failed: lost"
+                 : "event rejected by Elasticsearch",
              {{"output", id_},
               {"status", item.status},
               {"reason", reason},
               {"detail", item.error_reason},
               {"event_id", id},
+              {"dead_letter_error", write_error},
               {"suppressed", static_cast<int64_t>(suppressed)}});
   }
+  return written;
+}
+
+void ElasticsearchOutput::syncDeadLetters() {
+  std::string error;
+  if (!dead_letter_ || dead_letter_->sync(error)) return;
+  std::lock_guard lock(log_mutex_);
+  logError("elasticsearch", "dead-letter file could not be synced to disk",
+           {{"output", id_}, {"error", error}});
 }
 
 bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>& batches,
@@ -198,6 +237,7 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
         std::vector<ItemRef> again;
         uint64_t delivered = 0;
         int retry_status = 0;
+        bool rejected = false;
         for (size_t i = 0; i < items.size(); ++i) {
           const BulkItemResult& item = parsed->items[i];
           switch (classifyItem(item.status)) {
@@ -209,10 +249,11 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
               retry_status = item.status;
               break;
             case ItemOutcome::kReject:
-              reject(item, *batches[items[i].batch], items[i].event);
+              rejected |= reject(item, worker, *batches[items[i].batch], items[i].event);
               break;
           }
         }
+        if (rejected) syncDeadLetters();
         sent_.add(delivered);
         if (again.empty()) return true;
         metrics()
@@ -231,9 +272,11 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
       return sendItems(worker, batches, std::move(items)) &&
              sendItems(worker, batches, std::move(second));
     } else if (r.status == 413) {
-      reject(BulkItemResult{413, "request_too_large",
-                            "a single event is larger than http.max_content_length"},
-             *batches[items[0].batch], items[0].event);
+      if (reject(BulkItemResult{413, "request_too_large",
+                                "a single event is larger than http.max_content_length"},
+                 worker, *batches[items[0].batch], items[0].event)) {
+        syncDeadLetters();
+      }
       return true;
     } else {
       std::string status = r.status == 0 ? "transport" : std::to_string(r.status);

@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "outputs/dead_letter_file.h"
 #include "outputs/elasticsearch/bulk_response.h"
 #include "outputs/elasticsearch/elasticsearch_config.h"
 #include "outputs/elasticsearch/http_client.h"
@@ -54,12 +55,17 @@ class ElasticsearchOutput : public Output {
   // /ready turns 200; logged once per change.
   void markReachable(const std::string& host);
   const std::string& currentHost() const;
-  void reject(const BulkItemResult& item, const Batch& batch, size_t event);
+  // Settles an event Elasticsearch refused for good: to the dead-letter file
+  // when there is one. True when it was written there.
+  bool reject(const BulkItemResult& item, Worker& worker, const Batch& batch, size_t event);
+  // Makes dead letters durable before their batch is acknowledged.
+  void syncDeadLetters();
 
   std::string id_;
   ElasticsearchConfig config_;
   BoundedQueue<BatchPtr> queue_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<DeadLetterFile> dead_letter_;
   std::vector<std::thread> threads_;
   std::atomic<bool> ready_{false};
   std::atomic<size_t> host_index_{0};

@@ -601,8 +601,14 @@ pipeline:
   EXPECT_TRUE(defaults.pipeline.pii->detectors.test(static_cast<size_t>(PiiKind::kSsn)));
   EXPECT_FALSE(defaults.pipeline.pii->detectors.test(static_cast<size_t>(PiiKind::kCustom)));
   EXPECT_FALSE(defaults.pipeline.pii->sensitive_keys.empty());
-  AgentConfig off = parse(std::string(kMinimal) + "pipeline:\n  pii: {enabled: false}\n");
+  AgentConfig off =
+      parse(std::string(kMinimal) + "pipeline:\n  pii: {enabled: false, mode: partial}\n");
   EXPECT_EQ(off.pipeline.pii, nullptr);
+  // Naming sensitive keys turns their detector on even when a list leaves it out.
+  AgentConfig keyed =
+      parse(std::string(kMinimal) + "pipeline:\n  pii: {detectors: [email], fields: [password]}\n");
+  ASSERT_NE(keyed.pipeline.pii, nullptr);
+  EXPECT_TRUE(keyed.pipeline.pii->detectors.test(static_cast<size_t>(PiiKind::kSensitiveField)));
 }
 
 TEST_F(AgentConfigTest, PiiErrorsNeverEchoTheKey) {

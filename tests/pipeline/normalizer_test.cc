@@ -735,6 +735,24 @@ TEST_F(NormalizerTest, PairsInAnApplicationLineBecomeFields) {
   EXPECT_EQ(prose.at("/log/message"), R"("retry with timeout=30 after failure")") << prose;
 }
 
+TEST_F(NormalizerTest, MaskedFieldsAreMaskedInRoutesToo) {
+  NormalizerOptions options = defaultOptions();
+  options.route_fields = {"user.email", "service.name"};
+  auto pii = std::make_shared<PiiSettings>();
+  pii->detectors.set(static_cast<size_t>(PiiKind::kEmail));
+  options.pii = pii;
+  Harness h(options);
+  Doc doc =
+      h.run(R"({"msg":"hi bob@example.com","user":{"email":"bob@example.com"},"service":"api"})");
+  EXPECT_EQ(doc.at("/user/email"), R"("[REDACTED:email]")") << doc;
+  EXPECT_EQ(doc.at("/log/message"), R"("hi [REDACTED:email]")") << doc;
+  const Batch& batch = h.batch();
+  ASSERT_EQ(batch.routes.size(), 2u);
+  EXPECT_EQ(batch.route(0, 0), std::optional<std::string_view>("[REDACTED:email]"));
+  EXPECT_EQ(batch.route(0, 1), std::optional<std::string_view>("api"));
+  EXPECT_EQ(h.normalizer().stats().pii.by_kind[static_cast<size_t>(PiiKind::kEmail)], 2u);
+}
+
 TEST_F(NormalizerTest, DropRulesSeeFieldsAndTags) {
   NormalizerOptions options = defaultOptions();
   std::string error;

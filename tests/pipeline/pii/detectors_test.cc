@@ -120,6 +120,7 @@ struct ScanCase {
   std::string text;
   std::vector<Found> expected;
 };
+void PrintTo(const ScanCase& c, std::ostream* os) { *os << c.text; }
 
 std::string caseName(const testing::TestParamInfo<ScanCase>& info) {
   return std::string(info.param.name);
