@@ -564,6 +564,33 @@ pipeline:
   EXPECT_EQ(config.pipeline.drop->size(), 2u);
 }
 
+TEST_F(AgentConfigTest, DeadLetter) {
+  AgentConfig config = parse(R"(inputs:
+  - {id: app, type: stdin}
+outputs:
+  - id: es
+    type: elasticsearch
+    hosts: [http://localhost:9200]
+    dead_letter: {type: file, path: /var/lib/sluice/dead-letter/es.ndjson}
+)");
+  const auto& es = static_cast<const ElasticsearchConfig&>(*config.outputs[0].config);
+  EXPECT_EQ(es.dead_letter_path, "/var/lib/sluice/dead-letter/es.ndjson");
+  auto errors = errorsOf(R"(inputs:
+  - {id: app, type: stdin}
+outputs:
+  - id: es
+    type: elasticsearch
+    hosts: [http://localhost:9200]
+    dead_letter: {type: file, path: dead.ndjson}
+  - id: es2
+    type: elasticsearch
+    hosts: [http://localhost:9200]
+    dead_letter: {type: index, index: dead}
+)");
+  expectError(errors, "outputs[0].dead_letter.path", 7, 37, "absolute path");
+  expectError(errors, "outputs[1].dead_letter.type", 11, 25, "not supported");
+}
+
 TEST_F(AgentConfigTest, PiiSettings) {
   setenv("SLUICE_TEST_PII_KEY", "0123456789abcdef0123456789abcdef", 1);
   AgentConfig config = parse(R"(inputs:

@@ -100,8 +100,6 @@ def test_mapping_error_counted(tmp_path, opensearch, sluice, index_prefix):
     assert agent.stop() == 0
 
 
-@pytest.mark.xfail(reason="SPEC feature; the elasticsearch output rejects `dead_letter` as not yet "
-                          "supported (outputs/elasticsearch/elasticsearch_config.cc)", strict=False)
 def test_mapping_error_dead_letter(tmp_path, opensearch, sluice, index_prefix):
     """SPEC: mapping errors go to a dead-letter file with the reason."""
     dead_path = tmp_path / "dead.ndjson"
@@ -111,5 +109,12 @@ def test_mapping_error_dead_letter(tmp_path, opensearch, sluice, index_prefix):
     records = [json.loads(x) for x in dead.splitlines() if x.strip()]
     assert len(records) == 1, records
     assert "then a string" in dead
-    assert "mapper_parsing_exception" in dead or "reason" in dead
+    record = records[0]
+    assert record["status"] == 400, record
+    assert record["reason"] in ("mapper_parsing_exception", "document_parsing_exception"), record
+    assert record["index"].startswith(index_prefix), record
+    assert record["event"]["log"]["message"], record
+    assert len(record["event_id"]) == 22, record
+    assert metric_sum(agent.metrics(), "sluice_dead_letter_events_total", output="es") == 1
+    assert oct(dead_path.stat().st_mode & 0o777) == "0o640"
     assert agent.running()
