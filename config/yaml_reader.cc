@@ -60,7 +60,9 @@ bool YamlReader::has(std::string_view key) const {
 }
 
 bool YamlReader::isMapping(std::string_view key) const {
-  return node_.IsMap() && node_[std::string(key)].IsMap();
+  if (!node_.IsMap()) return false;
+  const YAML::Node child = node_[std::string(key)];
+  return child.IsDefined() && child.IsMap();
 }
 
 YAML::Node YamlReader::lookup(std::string_view key) {

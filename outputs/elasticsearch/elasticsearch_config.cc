@@ -62,7 +62,17 @@ std::unique_ptr<ComponentConfig> ElasticsearchConfig::parse(YamlReader& r) {
     }
     dead->rejectUnknownKeys();
   }
-  r.rejectUnsupported({"tls", "setup", "buffer", "data_stream", "compression"});
+  if (r.isMapping("compression")) {
+    if (auto compression = r.object("compression")) {
+      if (compression->oneOf("type", "gzip", {"gzip", "none"}) == "gzip") {
+        c->gzip_level = static_cast<int>(compression->integer("level", 1, 1, 9));
+      }
+      compression->rejectUnknownKeys();
+    }
+  } else if (r.oneOf("compression", "none", {"none", "gzip"}) == "gzip") {
+    c->gzip_level = 1;
+  }
+  r.rejectUnsupported({"tls", "setup", "buffer", "data_stream"});
   return c;
 }
 

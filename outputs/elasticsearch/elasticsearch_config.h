@@ -33,6 +33,8 @@ struct ElasticsearchConfig : ComponentConfig {
   // Events Elasticsearch refuses for good (mapping errors, too large) are
   // appended here; empty: they are counted, logged and left out.
   std::string dead_letter_path;
+  // gzip level of request bodies; 0: sent uncompressed.
+  int gzip_level = 0;
 
   std::vector<std::string> routeFields() const override { return index_template.fields(); }
   static std::unique_ptr<ComponentConfig> parse(YamlReader& r);

@@ -43,6 +43,7 @@ ElasticsearchOutput::ElasticsearchOutput(const OutputSettings& settings,
     worker->index = config_.index_template;
     worker->index.bind(context.route_fields);
     worker->body.reserve(config_.flush_bytes + config_.flush_bytes / 4);
+    if (config_.gzip_level > 0) worker->gzip = std::make_unique<GzipEncoder>(config_.gzip_level);
     workers_.push_back(std::move(worker));
   }
 }
@@ -221,7 +222,12 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
                      config_.deterministic_ids);
     const std::string host = currentHost();
     auto started = Clock::now();
-    HttpResponse r = worker.client->post(host + "/_bulk", worker.body, "application/x-ndjson");
+    // Compressed when configured; a body zlib cannot compress goes as it is.
+    const bool gzipped = worker.gzip && worker.gzip->compress(worker.body, worker.compressed);
+    HttpResponse r =
+        gzipped ? worker.client->post(host + "/_bulk", worker.compressed, "application/x-ndjson",
+                                      "gzip")
+                : worker.client->post(host + "/_bulk", worker.body, "application/x-ndjson");
     request_duration_.observe(std::chrono::duration<double>(Clock::now() - started).count());
     requests_.add();
 

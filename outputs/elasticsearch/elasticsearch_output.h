@@ -10,6 +10,7 @@
 #include "outputs/dead_letter_file.h"
 #include "outputs/elasticsearch/bulk_response.h"
 #include "outputs/elasticsearch/elasticsearch_config.h"
+#include "outputs/elasticsearch/gzip_encoder.h"
 #include "outputs/elasticsearch/http_client.h"
 #include "pipeline/bounded_queue.h"
 #include "pipeline/component.h"
@@ -44,6 +45,8 @@ class ElasticsearchOutput : public Output {
     std::unique_ptr<HttpClient> client;
     IndexTemplate index;  // each worker its own: the template caches dates
     std::string body;
+    std::unique_ptr<GzipEncoder> gzip;  // with compression: gzip
+    std::string compressed;
   };
 
   void runWorker(Worker& worker);

@@ -54,7 +54,7 @@ HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options))
 HttpClient::~HttpClient() = default;
 
 HttpResponse HttpClient::perform(const std::string& url, const std::string_view* body,
-                                 std::string_view content_type) {
+                                 std::string_view content_type, std::string_view content_encoding) {
   CURL* c = curl_.get();
   HttpResponse response;
   WriteTarget target{&response.body, options_.max_response_bytes};
@@ -67,6 +67,10 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string_view*
     for (curl_slist* h = base_headers_.get(); h != nullptr; h = h->next)
       list = curl_slist_append(list, h->data);
     list = curl_slist_append(list, type_header.c_str());
+    if (!content_encoding.empty()) {
+      const std::string encoding_header = "Content-Encoding: " + std::string(content_encoding);
+      list = curl_slist_append(list, encoding_header.c_str());
+    }
     headers.reset(list);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(c, CURLOPT_POST, 1L);
@@ -91,10 +95,10 @@ HttpResponse HttpClient::perform(const std::string& url, const std::string_view*
 }
 
 HttpResponse HttpClient::post(const std::string& url, std::string_view body,
-                              std::string_view content_type) {
-  return perform(url, &body, content_type);
+                              std::string_view content_type, std::string_view content_encoding) {
+  return perform(url, &body, content_type, content_encoding);
 }
 
-HttpResponse HttpClient::get(const std::string& url) { return perform(url, nullptr, {}); }
+HttpResponse HttpClient::get(const std::string& url) { return perform(url, nullptr, {}, {}); }
 
 }  // namespace sluice

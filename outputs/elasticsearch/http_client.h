@@ -34,12 +34,14 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  HttpResponse post(const std::string& url, std::string_view body, std::string_view content_type);
+  // `content_encoding` ("gzip") when the body is compressed.
+  HttpResponse post(const std::string& url, std::string_view body, std::string_view content_type,
+                    std::string_view content_encoding = {});
   HttpResponse get(const std::string& url);
 
  private:
   HttpResponse perform(const std::string& url, const std::string_view* body,
-                       std::string_view content_type);
+                       std::string_view content_type, std::string_view content_encoding);
 
   struct CurlDeleter {
     void operator()(CURL* c) const { curl_easy_cleanup(c); }

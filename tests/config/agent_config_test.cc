@@ -588,6 +588,17 @@ outputs:
     dead_letter: {type: index, index: dead}
 )");
   expectError(errors, "outputs[0].dead_letter.path", 7, 37, "absolute path");
+
+  AgentConfig gzip = parse(R"(inputs:
+  - {id: app, type: stdin}
+outputs:
+  - {id: a, type: elasticsearch, hosts: [http://h:9200], compression: gzip}
+  - {id: b, type: elasticsearch, hosts: [http://h:9200], compression: {type: gzip, level: 6}}
+  - {id: c, type: elasticsearch, hosts: [http://h:9200]}
+)");
+  EXPECT_EQ(static_cast<const ElasticsearchConfig&>(*gzip.outputs[0].config).gzip_level, 1);
+  EXPECT_EQ(static_cast<const ElasticsearchConfig&>(*gzip.outputs[1].config).gzip_level, 6);
+  EXPECT_EQ(static_cast<const ElasticsearchConfig&>(*gzip.outputs[2].config).gzip_level, 0);
   expectError(errors, "outputs[1].dead_letter.type", 11, 25, "not supported");
 }
 
