@@ -389,7 +389,16 @@ void Normalizer::extractMessagePairs() {
         takeCanonical(alias.field, Scalar{{}, f.value, !f.number, f.number})) {
       continue;
     }
-    keepParsed(f);
+    // Other pairs of free text go under labels, as keywords: any message may
+    // name any key, and a key typed differently by two services (order=1842
+    // here, "order": {...} there) must not make Elasticsearch refuse events.
+    std::string_view label = scratchCopy(f.key);
+    if (label.empty()) continue;
+    std::replace(const_cast<char*>(label.data()), const_cast<char*>(label.data()) + label.size(),
+                 '.', '_');
+    if (!keepUnderLabels(label, false, AliasGroup::kTop, FieldValue::string(f.value))) {
+      conflict_ = true;
+    }
   }
 }
 
