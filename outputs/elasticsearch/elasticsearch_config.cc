@@ -1,6 +1,32 @@
 #include "outputs/elasticsearch/elasticsearch_config.h"
 
+#include <string>
+#include <string_view>
+#include <utility>
+
 namespace sluice {
+namespace {
+
+// Elasticsearch's rules for the parts of a data stream name
+// (`<type>-<dataset>-<namespace>`): lower case, no '-' (it separates the
+// parts), none of \ / * ? " < > | , # : or space, at most 100 bytes.
+std::string dataStreamPartError(std::string_view part) {
+  if (part.empty()) return "must not be empty";
+  if (part.size() > 100) return "must be at most 100 bytes";
+  for (char c : part) {
+    if (c >= 'A' && c <= 'Z') return "must be lower case";
+    if (c == '-') return "must not contain '-' (it separates type, dataset and namespace)";
+    if (std::string_view("\\/*?\"<>|,#: ").find(c) != std::string_view::npos) {
+      return std::string("must not contain '") + c + "'";
+    }
+  }
+  if (part.front() == '_' || part.front() == '.' || part.front() == '+') {
+    return "must not start with '_', '.' or '+'";
+  }
+  return {};
+}
+
+}  // namespace
 
 std::unique_ptr<ComponentConfig> ElasticsearchConfig::parse(YamlReader& r) {
   auto c = std::make_unique<ElasticsearchConfig>();
@@ -13,6 +39,22 @@ std::unique_ptr<ComponentConfig> ElasticsearchConfig::parse(YamlReader& r) {
     while (!h.empty() && h.back() == '/') h.pop_back();
   }
   c->index = r.string("index", c->index);
+  if (auto stream = r.object("data_stream")) {
+    if (r.has("index")) r.error("data_stream", "set either index or data_stream, not both");
+    const std::string type = stream->oneOf("type", "logs", {"logs", "metrics", "traces"});
+    const std::string dataset = stream->string("dataset", "generic");
+    const std::string ns = stream->string("namespace", "default");
+    bool valid = true;
+    for (auto [key, value] : {std::pair{"dataset", dataset}, std::pair{"namespace", ns}}) {
+      if (std::string problem = dataStreamPartError(value); !problem.empty()) {
+        stream->error(key, problem);
+        valid = false;
+      }
+    }
+    if (valid) c->index = type + "-" + dataset + "-" + ns;
+    c->data_stream = true;
+    stream->rejectUnknownKeys();
+  }
   std::string error;
   if (auto t = IndexTemplate::parse(c->index, error)) {
     c->index_template = std::move(*t);
@@ -72,7 +114,7 @@ std::unique_ptr<ComponentConfig> ElasticsearchConfig::parse(YamlReader& r) {
   } else if (r.oneOf("compression", "none", {"none", "gzip"}) == "gzip") {
     c->gzip_level = 1;
   }
-  r.rejectUnsupported({"tls", "setup", "buffer", "data_stream"});
+  r.rejectUnsupported({"tls", "setup", "buffer"});
   return c;
 }
 

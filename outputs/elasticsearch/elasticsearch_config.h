@@ -15,6 +15,9 @@ struct ElasticsearchConfig : ComponentConfig {
   std::vector<std::string> hosts;  // base URLs, no trailing slash
   std::string index = "logs-{service.name}-{+yyyy.MM.dd}";
   IndexTemplate index_template;
+  // `data_stream: {type, dataset, namespace}`: index is then the stream's
+  // name; every event goes as a `create` action, which data streams require.
+  bool data_stream = false;
   size_t flush_events = 5000;
   uint64_t flush_bytes = 5 * 1024 * 1024;
   std::chrono::milliseconds flush_interval{1000};

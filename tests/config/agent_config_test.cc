@@ -602,6 +602,32 @@ outputs:
   expectError(errors, "outputs[1].dead_letter.type", 11, 25, "not supported");
 }
 
+TEST_F(AgentConfigTest, DataStreams) {
+  AgentConfig config = parse(R"(inputs:
+  - {id: app, type: stdin}
+outputs:
+  - {id: a, type: elasticsearch, hosts: [http://h:9200], data_stream: {dataset: nginx.access}}
+  - {id: b, type: elasticsearch, hosts: [http://h:9200], data_stream: {}}
+)");
+  const auto& a = static_cast<const ElasticsearchConfig&>(*config.outputs[0].config);
+  EXPECT_TRUE(a.data_stream);
+  EXPECT_EQ(a.index, "logs-nginx.access-default");
+  EXPECT_EQ(static_cast<const ElasticsearchConfig&>(*config.outputs[1].config).index,
+            "logs-generic-default");
+  auto errors = errorsOf(R"(inputs:
+  - {id: app, type: stdin}
+outputs:
+  - id: a
+    type: elasticsearch
+    hosts: [http://h:9200]
+    index: logs-x
+    data_stream: {dataset: My-App, namespace: "prod env"}
+)");
+  expectError(errors, "outputs[0].data_stream", 8, 18, "either index or data_stream");
+  expectError(errors, "outputs[0].data_stream.dataset", 8, 28, "lower case");
+  expectError(errors, "outputs[0].data_stream.namespace", 8, 47, "must not contain ' '");
+}
+
 TEST_F(AgentConfigTest, PiiSettings) {
   setenv("SLUICE_TEST_PII_KEY", "0123456789abcdef0123456789abcdef", 1);
   AgentConfig config = parse(R"(inputs:
