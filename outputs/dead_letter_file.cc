@@ -44,14 +44,16 @@ bool DeadLetterFile::append(const Record& r, std::string& error) {
   line_ += ",\"event\":";
   line_ += r.event;  // already a JSON document
   line_ += "}\n";
-  // One write per record: with O_APPEND, records of concurrent writers never
-  // interleave.
+  // A write cut short (disk full) is undone, so that the file stays one
+  // record per line for whoever reads it.
+  const off_t before = ::lseek(fd_.get(), 0, SEEK_END);
   std::string_view rest = line_;
   while (!rest.empty()) {
     const ssize_t n = ::write(fd_.get(), rest.data(), rest.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       error = path_ + ": " + std::strerror(n < 0 ? errno : EIO);
+      if (before >= 0 && rest.size() != line_.size()) (void)::ftruncate(fd_.get(), before);
       return false;
     }
     rest.remove_prefix(static_cast<size_t>(n));

@@ -414,6 +414,7 @@ void MultilineAssembler::add(const LinePiece& line, std::chrono::steady_clock::t
     start(line, now, true);
     return;
   }
+  text_.reserve(text_.size() + 1 + line.text.size() + kTextPadding);
   text_.push_back('\n');
   text_.append(line.text);
   ++lines_;
@@ -425,6 +426,7 @@ void MultilineAssembler::add(const LinePiece& line, std::chrono::steady_clock::t
 void MultilineAssembler::start(const LinePiece& line, std::chrono::steady_clock::time_point now,
                                bool rest_of_cut) {
   const std::string_view text = cutUtf8(line.text, rules_->max_bytes);
+  text_.reserve(text.size() + kTextPadding);
   text_.assign(text);
   pending_ = true;
   truncated_ = rest_of_cut || line.truncated || text.size() < line.text.size();

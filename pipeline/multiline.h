@@ -203,6 +203,10 @@ class MultilineAssembler {
     void (*call_)(void*, const AssembledEvent&);
   };
 
+  // Bytes kept readable past an event's text: the normalizer's JSON parser
+  // reads ahead of the end (simdjson's padding).
+  static constexpr size_t kTextPadding = 64;
+
   explicit MultilineAssembler(std::shared_ptr<const MultilineRules> rules);
 
   // Adds a line; emits the pending event when the line does not continue it

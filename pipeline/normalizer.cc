@@ -5,8 +5,13 @@
 #include <charconv>
 
 #include "pipeline/json_escape.h"
+#include "pipeline/multiline.h"
 
 namespace sluice {
+
+static_assert(MultilineAssembler::kTextPadding >= simdjson::SIMDJSON_PADDING,
+              "multiline events are normalized in place");
+
 namespace {
 
 using NodeId = DocumentTree::NodeId;
@@ -206,24 +211,37 @@ void Normalizer::captureRoutes(Batch& batch) {
         case FieldValue::Kind::kNone:
           break;
       }
-      if (masker_) maskRoute(batch.route_text, span.offset);
+      if (masker_) maskRoute(path, batch.route_text, span.offset);
       span.length = static_cast<uint32_t>(batch.route_text.size() - span.offset);
     }
     batch.routes.push_back(span);
   }
 }
 
-void Normalizer::maskRoute(std::string& route_text, size_t begin) {
+void Normalizer::maskRoute(const std::vector<std::string_view>& path, std::string& route_text,
+                           size_t begin) {
   // Index names are made of route values: they must not carry in clear what
-  // the event's own fields no longer show. The value is masked as the only
-  // field of a small document, by the same rules.
-  route_doc_ = "{\"route\":";
+  // the event's own fields no longer show. The value is masked at its own
+  // path in a small document, so that the same rules (sensitive key names,
+  // keep paths) apply.
+  route_doc_.clear();
+  for (std::string_view part : path) {
+    route_doc_ += '{';
+    appendJsonString(route_doc_, part);
+    route_doc_ += ':';
+  }
   appendJsonString(route_doc_, std::string_view(route_text).substr(begin));
-  route_doc_ += '}';
-  const size_t value_begin = std::string_view("{\"route\":\"").size();
+  route_doc_.append(path.size(), '}');
   if (!masker_->mask(route_doc_, 0, route_counts_)) return;
-  std::string_view masked(route_doc_);
-  masked = masked.substr(value_begin, masked.size() - value_begin - 2);
+  // Read back through a parser: the masked value may be escaped JSON.
+  route_doc_.reserve(route_doc_.size() + simdjson::SIMDJSON_PADDING);
+  simdjson::dom::element element;
+  if (validator_.parse(route_doc_.data(), route_doc_.size(), false).get(element)) return;
+  for (std::string_view part : path) {
+    if (element[part].get(element)) return;
+  }
+  std::string_view masked;
+  if (element.get_string().get(masked)) return;
   route_text.resize(begin);
   route_text += masked;
 }

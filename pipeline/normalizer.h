@@ -159,7 +159,7 @@ class Normalizer {
   std::string_view scratchNumber(double value);
   void addTag(std::string_view tag);
   void captureRoutes(Batch& batch);
-  void maskRoute(std::string& route_text, size_t begin);
+  void maskRoute(const std::vector<std::string_view>& path, std::string& route_text, size_t begin);
 
   NormalizerOptions options_;
   TimeContext time_context_;

@@ -180,6 +180,9 @@ void FileInput::restartIfReplaced(TailedFile& file) {
            {"offset", static_cast<int64_t>(file.reader.readOffset())},
            {"size", static_cast<int64_t>(st.st_size)}});
   truncations_.add();
+  // An event still open belongs to the old content: it ships under the old
+  // identity, before the new content is read.
+  flushMultiline(file, /*only_stale=*/false);
   ::lseek(file.fd.get(), 0, SEEK_SET);
   file.reader.reset(0);
   if (file.fingerprint) file.replaced = file.source;
@@ -308,19 +311,23 @@ uint64_t FileInput::clampToPending(const TailedFile& file, uint64_t end_offset) 
   return end_offset;
 }
 
+uint64_t FileInput::clampToOtherStream(const TailedFile& file, size_t stream, uint64_t end_offset) {
+  const auto& other = file.multiline[1 - stream];
+  return other ? std::min(end_offset, other->pendingOffset()) : end_offset;
+}
+
 void FileInput::shipLine(TailedFile& file, std::string_view text, const LineOrigin& origin) {
-  auto& stage = file.multiline[origin.stream == kStderrStream ? 1 : 0];
+  const size_t stream = origin.stream == kStderrStream ? 1 : 0;
+  auto& stage = file.multiline[stream];
   if (!stage) {
     ship(text, origin);
     return;
   }
+  // An event leaves its stage while that stage still holds it (or the line
+  // after it): only the other stream's open event may hold its end back.
   auto to_builder = [&](std::string_view event_text, const LineOrigin& event_origin) {
-    if (!file.joiner) {
-      ship(event_text, event_origin);
-      return;
-    }
     LineOrigin clamped = event_origin;
-    clamped.end_offset = clampToPending(file, event_origin.end_offset);
+    if (file.joiner) clamped.end_offset = clampToOtherStream(file, stream, event_origin.end_offset);
     ship(event_text, clamped);
   };
   stage->add(text, origin, Clock::now(), to_builder);
@@ -328,11 +335,20 @@ void FileInput::shipLine(TailedFile& file, std::string_view text, const LineOrig
 
 void FileInput::flushMultiline(TailedFile& file, bool only_stale) {
   const auto now = Clock::now();
-  for (auto& stage : file.multiline) {
+  // The stream whose open event started first goes first: the other's event
+  // then ships with nothing open before it, and the checkpoint reaches as far
+  // as it can.
+  size_t order[2] = {0, 1};
+  if (file.multiline[0] && file.multiline[1] &&
+      file.multiline[1]->pendingOffset() < file.multiline[0]->pendingOffset()) {
+    std::swap(order[0], order[1]);
+  }
+  for (size_t stream : order) {
+    auto& stage = file.multiline[stream];
     if (!stage) continue;
     auto to_builder = [&](std::string_view text, const LineOrigin& origin) {
       LineOrigin clamped = origin;
-      if (file.joiner) clamped.end_offset = clampToPending(file, origin.end_offset);
+      if (file.joiner) clamped.end_offset = clampToOtherStream(file, stream, origin.end_offset);
       ship(text, clamped);
     };
     if (only_stale) {
@@ -357,8 +373,12 @@ uint64_t resumeOffset(const PartialJoiner& joiner, uint64_t end) {
 
 LineOrigin FileInput::containerOrigin(const TailedFile& file, const JoinedLine& joined,
                                       uint64_t read_end) const {
+  // Only the other stream's open event holds this line's end back: the line's
+  // own stage clamps again when it ships the event the line belongs to.
+  // With multiline rules, the other stream's open event is taken into account
+  // when the event this line belongs to ships (shipLine), not now.
   LineOrigin origin{file.source, file.path_json, joined.offset,
-                    clampToPending(file, resumeOffset(*file.joiner, read_end)), joined.truncated};
+                    resumeOffset(*file.joiner, read_end), joined.truncated};
   origin.file_fields = &file.kubernetes_fields;
   origin.stream = joined.stream;
   origin.runtime_time = joined.time;

@@ -86,6 +86,7 @@ class FileInput : public ThreadedInput {
   // A container event may not move the checkpoint past the first line of an
   // event still being assembled on the other stream.
   static uint64_t clampToPending(const TailedFile& file, uint64_t end_offset);
+  static uint64_t clampToOtherStream(const TailedFile& file, size_t stream, uint64_t end_offset);
   void onContainerLine(TailedFile& file, const LineReader::Line& line);
   LineOrigin containerOrigin(const TailedFile& file, const JoinedLine& joined,
                              uint64_t read_end) const;

@@ -106,3 +106,47 @@ def test_docker_json_file_log(tmp_path, opensearch, sluice, index_prefix):
     agent2.until(lambda: opensearch.count(pattern) == 5, 60, 0.3, "the record written after the restart")
     agent2.until(lambda: agent2.metric("sluice_events_received_total", input="k8s") == 1, 30, 0.3,
                  "only the new record read after the restart")
+
+
+def test_cri_stack_traces_join_per_stream_and_checkpoint_to_the_end(tmp_path, opensearch, sluice,
+                                                                    index_prefix):
+    """multiline on a container input: each stream's trace joins on its own,
+    interleaved with the other stream, and once every event has shipped the
+    checkpoint covers the whole file (a restart reads nothing again)."""
+    target, _ = make_pod_log(tmp_path, "shop", "api-7d4b9c-x2x4q", "api")
+    t = "2024-01-15T10:30:00.000000000Z"
+    target.write_text(
+        f"{t} stdout F 2024-01-15 10:30:00,001 ERROR [main] c.e.Api - request failed\n"
+        f"{t} stderr F 2024-01-15 10:30:00,002 WARN [gc] c.e.Gc - pause\n"
+        f"{t} stdout F java.lang.IllegalStateException: boom\n"
+        f"{t} stdout F \tat c.e.Api.handle(Api.java:42)\n"
+        f"{t} stderr F \tat c.e.Gc.run(Gc.java:7)\n"
+        f"{t} stdout F \tat c.e.Main.main(Main.java:3)\n"
+        f"{t} stdout F 2024-01-15 10:30:01,000 INFO [main] c.e.Api - next request\n")
+    pattern = index_prefix + "-*"
+    inp = file_input([str(tmp_path / "containers" / "*.log")], type="container",
+                     multiline={"type": "java", "timeout": "300ms"})
+    inp["id"] = "k8s"
+    agent = sluice(base_config(tmp_path, [inp], [es_output(opensearch.url, index_prefix + "-ml")]))
+    agent.until(lambda: opensearch.count(pattern) == 3, 60, 0.3, "3 events")
+    docs = by_message(opensearch, pattern)
+    assert set(docs) == {"request failed", "pause", "next request"}, sorted(docs)
+    assert docs["request failed"]["error"]["stack_trace"] == (
+        "java.lang.IllegalStateException: boom\n\tat c.e.Api.handle(Api.java:42)\n"
+        "\tat c.e.Main.main(Main.java:3)")
+    assert docs["pause"]["error"]["stack_trace"] == "\tat c.e.Gc.run(Gc.java:7)"
+    size = target.stat().st_size
+
+    def covered():
+        path = tmp_path / "state" / "checkpoints" / "k8s.ndjson"
+        return path.exists() and any(json.loads(x).get("offset") == size
+                                     for x in path.read_text().splitlines() if x.strip())
+
+    agent.until(covered, 30, 0.3, "a checkpoint at the end of the file")
+    assert agent.stop() == 0
+    agent2 = sluice(base_config(tmp_path, [inp], [es_output(opensearch.url, index_prefix + "-ml")]))
+    append(target, f"{t} stdout F 2024-01-15 10:30:02,000 INFO [main] c.e.Api - after restart\n")
+    agent2.until(lambda: opensearch.count(pattern) == 4, 60, 0.3, "the line written after the restart")
+    agent2.until(lambda: agent2.metric("sluice_events_received_total", input="k8s") == 1, 30, 0.3,
+                 "only the new line read after the restart")
+    assert opensearch.count(pattern) == 4

@@ -754,6 +754,18 @@ TEST_F(NormalizerTest, MaskedFieldsAreMaskedInRoutesToo) {
   EXPECT_EQ(batch.route(0, 0), std::optional<std::string_view>("[REDACTED:email]"));
   EXPECT_EQ(batch.route(0, 1), std::optional<std::string_view>("api"));
   EXPECT_EQ(h.normalizer().stats().pii.by_kind[static_cast<size_t>(PiiKind::kEmail)], 2u);
+
+  // Key-name rules reach routes too: the value sits at its own path.
+  NormalizerOptions keyed = defaultOptions();
+  keyed.route_fields = {"client_secret", "service.name"};
+  auto by_key = std::make_shared<PiiSettings>();
+  by_key->detectors.set(static_cast<size_t>(PiiKind::kSensitiveField));
+  by_key->sensitive_keys = {"secret"};
+  keyed.pii = by_key;
+  Harness k(keyed);
+  k.run(R"({"msg":"x","client_secret":"acme \"corp\"","service":"api"})");
+  EXPECT_EQ(k.batch().route(0, 0), std::optional<std::string_view>("[REDACTED:sensitive_field]"));
+  EXPECT_EQ(k.batch().route(0, 1), std::optional<std::string_view>("api"));
 }
 
 TEST_F(NormalizerTest, DropRulesSeeFieldsAndTags) {
