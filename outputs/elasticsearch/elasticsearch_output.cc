@@ -151,7 +151,7 @@ bool ElasticsearchOutput::waitBeforeRetry(int attempt) {
 }
 
 bool ElasticsearchOutput::reject(const BulkItemResult& item, Worker& worker, const Batch& batch,
-                                 size_t event) {
+                                 size_t event, bool& written) {
   std::string reason =
       item.error_type.empty() ? "status_" + std::to_string(item.status) : item.error_type;
   metrics()
@@ -160,52 +160,63 @@ bool ElasticsearchOutput::reject(const BulkItemResult& item, Worker& worker, con
       .add();
   std::string id;
   batch.events[event].id.appendTo(id);
-  bool written = false;
-  std::string write_error;
-  if (dead_letter_) {
-    std::string index;
-    worker.index.render(index, batch, event);
-    written = dead_letter_->append({id_, index, item.status, reason, item.error_reason, id,
-                                    batch.document(batch.events[event])},
-                                   write_error);
-    if (written) {
-      metrics()
-          .counter("sluice_dead_letter_events_total",
-                   "Events written to an output's dead-letter file, by reason",
-                   {{"output", id_}, {"reason", reason}})
-          .add();
-    } else {
-      metrics()
-          .counter("sluice_events_dropped_total", "Events left out on purpose, by reason",
-                   {{"output", id_}, {"reason", "dead_letter_write_failed"}})
-          .add();
+  {
+    std::lock_guard lock(log_mutex_);
+    uint64_t suppressed = 0;
+    if (reject_log_.allow(suppressed)) {
+      logError("elasticsearch",
+               dead_letter_ ? "event rejected by Elasticsearch: written to the dead-letter file"
+                            : "event rejected by Elasticsearch",
+               {{"output", id_},
+                {"status", item.status},
+                {"reason", reason},
+                {"detail", item.error_reason},
+                {"event_id", id},
+                {"suppressed", static_cast<int64_t>(suppressed)}});
     }
   }
-  std::lock_guard lock(log_mutex_);
-  uint64_t suppressed = 0;
-  if (reject_log_.allow(suppressed)) {
-    logError("elasticsearch",
-             written ? "event rejected by Elasticsearch: written to the dead-letter file"
-             : dead_letter_
-                 ? "event rejected by Elasticsearch and the dead-letter file failed: lost"
-                 : "event rejected by Elasticsearch",
-             {{"output", id_},
-              {"status", item.status},
-              {"reason", reason},
-              {"detail", item.error_reason},
-              {"event_id", id},
-              {"dead_letter_error", write_error},
-              {"suppressed", static_cast<int64_t>(suppressed)}});
+  if (!dead_letter_) return true;
+  std::string index;
+  worker.index.render(index, batch, event);
+  const DeadLetterFile::Record record{
+      id_, index, item.status, reason, item.error_reason, id, batch.document(batch.events[event])};
+  // A dead-letter file that cannot be written (disk full) holds the batch, as
+  // an unreachable Elasticsearch does: the event is retried, never dropped.
+  std::string error;
+  for (int attempt = 0; !dead_letter_->append(record, error); ++attempt) {
+    deadLetterTrouble("cannot write the dead-letter file: holding the batch", error);
+    if (!waitBeforeRetry(attempt)) return false;
   }
-  return written;
+  written = true;
+  metrics()
+      .counter("sluice_dead_letter_events_total",
+               "Events written to an output's dead-letter file, by reason",
+               {{"output", id_}, {"reason", reason}})
+      .add();
+  return true;
 }
 
-void ElasticsearchOutput::syncDeadLetters() {
-  std::string error;
-  if (!dead_letter_ || dead_letter_->sync(error)) return;
+void ElasticsearchOutput::deadLetterTrouble(const char* message, const std::string& error) {
+  metrics()
+      .counter("sluice_dead_letter_errors_total",
+               "Failed writes or syncs of an output's dead-letter file (each is retried)",
+               {{"output", id_}})
+      .add();
   std::lock_guard lock(log_mutex_);
-  logError("elasticsearch", "dead-letter file could not be synced to disk",
-           {{"output", id_}, {"error", error}});
+  uint64_t suppressed = 0;
+  if (dead_letter_log_.allow(suppressed)) {
+    logError("elasticsearch", message,
+             {{"output", id_}, {"error", error}, {"suppressed", static_cast<int64_t>(suppressed)}});
+  }
+}
+
+bool ElasticsearchOutput::syncDeadLetters() {
+  std::string error;
+  for (int attempt = 0; !dead_letter_->sync(error); ++attempt) {
+    deadLetterTrouble("cannot sync the dead-letter file: holding the batch", error);
+    if (!waitBeforeRetry(attempt)) return false;
+  }
+  return true;
 }
 
 bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>& batches,
@@ -255,11 +266,13 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
               retry_status = item.status;
               break;
             case ItemOutcome::kReject:
-              rejected |= reject(item, worker, *batches[items[i].batch], items[i].event);
+              if (!reject(item, worker, *batches[items[i].batch], items[i].event, rejected)) {
+                return false;  // shutdown came while the dead-letter file failed
+              }
               break;
           }
         }
-        if (rejected) syncDeadLetters();
+        if (rejected && !syncDeadLetters()) return false;
         sent_.add(delivered);
         if (again.empty()) return true;
         metrics()
@@ -278,12 +291,13 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
       return sendItems(worker, batches, std::move(items)) &&
              sendItems(worker, batches, std::move(second));
     } else if (r.status == 413) {
-      if (reject(BulkItemResult{413, "request_too_large",
-                                "a single event is larger than http.max_content_length"},
-                 worker, *batches[items[0].batch], items[0].event)) {
-        syncDeadLetters();
+      bool written = false;
+      if (!reject(BulkItemResult{413, "request_too_large",
+                                 "a single event is larger than http.max_content_length"},
+                  worker, *batches[items[0].batch], items[0].event, written)) {
+        return false;
       }
-      return true;
+      return !written || syncDeadLetters();
     } else {
       std::string status = r.status == 0 ? "transport" : std::to_string(r.status);
       metrics()

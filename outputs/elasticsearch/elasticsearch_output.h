@@ -58,11 +58,15 @@ class ElasticsearchOutput : public Output {
   // /ready turns 200; logged once per change.
   void markReachable(const std::string& host);
   const std::string& currentHost() const;
-  // Settles an event Elasticsearch refused for good: to the dead-letter file
-  // when there is one. True when it was written there.
-  bool reject(const BulkItemResult& item, Worker& worker, const Batch& batch, size_t event);
-  // Makes dead letters durable before their batch is acknowledged.
-  void syncDeadLetters();
+  // Settles an event Elasticsearch refused for good: counted, logged, and
+  // written to the dead-letter file when there is one (`written`). False when
+  // the shutdown deadline came while the file could not be written.
+  bool reject(const BulkItemResult& item, Worker& worker, const Batch& batch, size_t event,
+              bool& written);
+  // Makes dead letters durable before their batch is acknowledged; false at
+  // the shutdown deadline.
+  bool syncDeadLetters();
+  void deadLetterTrouble(const char* message, const std::string& error);
 
   std::string id_;
   ElasticsearchConfig config_;
@@ -81,6 +85,7 @@ class ElasticsearchOutput : public Output {
   std::mutex log_mutex_;
   LogRateLimiter retry_log_;
   LogRateLimiter reject_log_;
+  LogRateLimiter dead_letter_log_;
   Counter& sent_;
   Counter& requests_;
   Histogram& request_duration_;

@@ -118,3 +118,23 @@ def test_mapping_error_dead_letter(tmp_path, opensearch, sluice, index_prefix):
     assert metric_sum(agent.metrics(), "sluice_dead_letter_events_total", output="es") == 1
     assert oct(dead_path.stat().st_mode & 0o777) == "0o640"
     assert agent.running()
+
+
+def test_unwritable_dead_letter_file_holds_the_batch(tmp_path, opensearch, sluice, index_prefix):
+    """A dead-letter file that cannot be written (here /dev/full: every write is
+    ENOSPC) holds the batch and retries, rather than dropping the event: the
+    checkpoint does not pass it, the errors are counted, the agent keeps running."""
+    agent = run_mapping_conflict(tmp_path, opensearch, sluice, index_prefix,
+                                 dead_letter={"type": "file", "path": "/dev/full"},
+                                 retry={"initial": "50ms", "max": "200ms"})
+    agent.until(lambda: agent.metric("sluice_dead_letter_errors_total", output="es") >= 3, 30, 0.2,
+                "repeated dead-letter write errors")
+    assert agent.running()
+    assert metric_sum(agent.metrics(), "sluice_dead_letter_events_total", output="es") == 0
+    # The batch holding the rejected event is not acknowledged: its file position
+    # is not checkpointed past the event.
+    ckpt = tmp_path / "state" / "checkpoints" / "app.ndjson"
+    log_size = (tmp_path / "app.log").stat().st_size
+    offsets = [json.loads(x)["offset"] for x in ckpt.read_text().splitlines() if x.strip()] \
+        if ckpt.exists() else []
+    assert all(o < log_size for o in offsets), (offsets, log_size)
