@@ -1,4 +1,5 @@
 #include "pipeline/normalizer.h"
+#include "pipeline/ascii.h"
 
 #include <fmt/format.h>
 
@@ -15,14 +16,6 @@ static_assert(MultilineAssembler::kTextPadding >= simdjson::SIMDJSON_PADDING,
 namespace {
 
 using NodeId = DocumentTree::NodeId;
-
-std::string_view trimRight(std::string_view s) {
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // The text of a string value, without quotes; empty for other kinds.
 std::string_view stringText(const FieldValue& v) {

@@ -1,6 +1,7 @@
 // JSON lines: one pass of simdjson on-demand over the object, mapping known
 // names to documented fields and keeping the rest in place.
 
+#include "pipeline/ascii.h"
 #include "pipeline/json_escape.h"
 #include "pipeline/normalizer.h"
 
@@ -11,14 +12,6 @@ namespace od = simdjson::ondemand;
 using NodeId = DocumentTree::NodeId;
 
 constexpr int kMaxAliasDepth = 4;
-
-std::string_view trimRight(std::string_view s) {
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 }  // namespace
 

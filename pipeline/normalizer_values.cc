@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "pipeline/ascii.h"
 #include "pipeline/json_escape.h"
 #include "pipeline/log_level.h"
 #include "pipeline/normalizer.h"
@@ -16,16 +17,6 @@
 
 namespace sluice {
 namespace {
-
-bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != lower[i]) return false;
-  }
-  return true;
-}
 
 bool isHttpMethod(std::string_view m) {
   static constexpr std::string_view kMethods[] = {"get",  "post",    "put",   "delete", "patch",

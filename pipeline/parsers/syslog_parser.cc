@@ -1,4 +1,5 @@
 #include "pipeline/parsers/syslog_parser.h"
+#include "pipeline/ascii.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -196,16 +197,6 @@ void addTagAndMessage(std::string_view s, ParsedLine& out) {
     s.remove_prefix(tag.length);
   }
   addMessage(s, out);
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c != lower[i]) return false;
-  }
-  return true;
 }
 
 // Plain "<timestamp> <level> <logger>: message" lines look like rsyslog's

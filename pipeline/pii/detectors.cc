@@ -1,4 +1,5 @@
 #include "pipeline/pii/detectors.h"
+#include "pipeline/ascii.h"
 
 #include <array>
 
@@ -63,14 +64,6 @@ bool endsWord(std::string_view t, size_t end) { return end >= t.size() || !isWor
 bool startsWith(std::string_view t, size_t at, std::string_view prefix) {
   return at <= t.size() && t.size() - at >= prefix.size() &&
          t.compare(at, prefix.size(), prefix) == 0;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view lower_b) {
-  if (a.size() != lower_b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower_b[i]) return false;
-  }
-  return true;
 }
 
 // How many bytes from `at` (at most `max`) `accept` takes.
@@ -1306,11 +1299,15 @@ void PiiScanner::setKeyPair(char c, char next) {
 }
 
 bool PiiScanner::keyIsExactlySensitive(std::string_view key) const {
-  std::string squashed;
+  char squashed[128];
+  size_t len = 0;
   for (char c : key) {
-    if (c != '_' && c != '-' && c != '.') squashed += lower(c);
+    if (c == '_' || c == '-' || c == '.') continue;
+    if (len == sizeof squashed) return false;  // longer than any name
+    squashed[len++] = lower(c);
   }
-  return std::find(keys_.begin(), keys_.end(), squashed) != keys_.end();
+  const std::string_view name(squashed, len);
+  return std::find(keys_.begin(), keys_.end(), name) != keys_.end();
 }
 
 bool PiiScanner::keyIsSensitive(std::string_view key) const {

@@ -389,3 +389,32 @@ def test_validate_reports_every_processing_error(tmp_path):
         assert found, f"no error for {key} at line {line}:\n{out}"
         column = int(found[0][len(f"{conf}:{line}:"):].split(":")[0])
         assert column in columns and word in found[0], found[0]
+
+
+def test_regex_parser_and_time_zone(tmp_path, opensearch, sluice, index_prefix):
+    """A user's RE2 pattern names the fields; zone-less stamps are read in the
+    input's time zone (Paris: +01:00 in January, +02:00 in July)."""
+    log = tmp_path / "legacy.log"
+    log.write_text("15.01.2024 10:30:00|ERROR|billing|charge failed\n"
+                   "15.07.2024 10:30:00|INFO|billing|charge ok\n")
+    pattern = (r"^(?P<day>\d\d)\.(?P<month>\d\d)\.(?P<year>\d{4}) (?P<clock>\S+)\|"
+               r"(?P<log__level>\w+)\|(?P<service__name>\w+)\|(?P<msg>.*)$")
+    inp = file_input([str(log)], parser={"type": "regex", "pattern": pattern},
+                     timezone="Europe/Paris")
+    # A regex cannot reorder a day-first date into a timestamp, so the time
+    # zone is checked on a second input whose dissect pattern joins date and time.
+    stamped = tmp_path / "stamped.log"
+    stamped.write_text("2024-01-15 10:30:00 ERROR charge failed\n"
+                       "2024-07-15 10:30:00 INFO charge ok\n")
+    inp2 = file_input([str(stamped)], parser={"type": "dissect", "pattern": "%{ts} %{+ts} %{level} %{msg}"},
+                      timezone="Europe/Paris")
+    inp2["id"] = "stamped"
+    agent = sluice(base_config(tmp_path, [inp, inp2], [es_output(opensearch.url, index_prefix + "-tz")]))
+    agent.until(lambda: opensearch.count(index_prefix + "-*") == 4, 60, 0.3, "4 events")
+    docs = {(h["_source"]["log"]["file"]["path"], h["_source"]["log"]["message"]): h["_source"]
+            for h in opensearch.search(index_prefix + "-*", size=10)}
+    failed = docs[(str(log), "charge failed")]
+    assert failed["log"]["level"] == "ERROR" and failed["service"]["name"] == "billing", failed
+    assert failed["year"] == "2024" and failed["clock"] == "10:30:00", failed
+    assert docs[(str(stamped), "charge failed")]["@timestamp"] == "2024-01-15T09:30:00.000Z"
+    assert docs[(str(stamped), "charge ok")]["@timestamp"] == "2024-07-15T08:30:00.000Z"
