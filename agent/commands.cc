@@ -12,6 +12,7 @@
 #include "config/agent_config.h"
 #include "inputs/line_reader.h"
 #include "inputs/multiline_stage.h"
+#include "outputs/buffer/buffer_inspect.h"
 #include "outputs/elasticsearch/http_client.h"
 #include "pipeline/logger.h"
 #include "pipeline/normalizer.h"
@@ -59,6 +60,21 @@ int commandValidate(const std::string& config_path) {
     std::cerr << e.errors().format();
     return 1;
   }
+}
+
+int commandBufferInspect(const std::string& path, bool json) {
+  BufferInspection inspection;
+  std::string error;
+  if (!inspectBuffer(path, inspection, error)) {
+    std::cerr << "sluice buffer inspect: " << error << "\n";
+    return 2;
+  }
+  if (json) {
+    printInspectionJson(inspection, std::cout);
+  } else {
+    printInspection(inspection, std::cout);
+  }
+  return inspection.damaged() ? 1 : 0;
 }
 
 int commandVersion() {

@@ -21,5 +21,8 @@ struct ParseOptions {
   std::string timezone;
 };
 int commandParse(const ParseOptions& options);
+// `sluice buffer inspect`: describes a disk buffer without touching it.
+// Exit 0 when clean, 1 when damaged, 2 when the path cannot be inspected.
+int commandBufferInspect(const std::string& path, bool json);
 
 }  // namespace sluice

@@ -32,11 +32,27 @@ int main(int argc, char** argv) {
   tap->add_option("-c,--config", tap_options.config_path, "Config file")->required();
   tap->add_option("--input", tap_options.input_id, "The input to take (default: the first)");
 
-  CLI11_PARSE(app, argc, argv);
+  auto* buffer = app.add_subcommand("buffer", "Disk buffers");
+  buffer->require_subcommand(1);
+  std::string buffer_path;
+  bool buffer_json = false;
+  auto* buffer_inspect = buffer->add_subcommand(
+      "inspect", "Describe a disk buffer and check it for damage (read-only, safe while running)");
+  buffer_inspect->add_option("PATH", buffer_path, "The buffer's directory")->required();
+  buffer_inspect->add_flag("--json", buffer_json, "Machine-readable output");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    // Scripts tell "damaged" (1) from "could not look" (2) by exit code.
+    return code != 0 && buffer->parsed() ? 2 : code;
+  }
   if (run->parsed()) return sluice::commandRun(config_path);
   if (validate->parsed()) return sluice::commandValidate(config_path);
   if (version->parsed()) return sluice::commandVersion();
   if (parse->parsed()) return sluice::commandParse(parse_options);
   if (tap->parsed()) return sluice::commandParse(tap_options);
+  if (buffer_inspect->parsed()) return sluice::commandBufferInspect(buffer_path, buffer_json);
   return 2;
 }

@@ -37,7 +37,8 @@ std::string hostName() {
 // deliver what is queued until the deadline. Inputs blocked on full outputs
 // are released when the outputs close.
 void shutdown(std::vector<std::unique_ptr<Input>>& inputs,
-              std::vector<std::unique_ptr<Output>>& outputs, Deadline deadline) {
+              std::vector<std::unique_ptr<Output>>& outputs, MemoryBudget& budget,
+              Deadline deadline) {
   for (auto& input : inputs) input->requestStop();
   std::mutex mutex;
   std::condition_variable joined_signal;
@@ -53,6 +54,8 @@ void shutdown(std::vector<std::unique_ptr<Input>>& inputs,
     joined_signal.wait_until(lock, deadline, [&] { return joined; });
   }
   for (auto& output : outputs) output->stop(deadline);
+  // Inputs still waiting for room give up: nothing more is delivered.
+  budget.close();
   joiner.join();
 }
 
@@ -107,7 +110,8 @@ int runAgent(const AgentConfig& config, const Registry& registry) {
     o->start();
     targets.push_back(o.get());
   }
-  Fanout fanout(std::move(targets));
+  auto budget = std::make_shared<MemoryBudget>(config.max_in_flight);
+  Fanout fanout(std::move(targets), budget);
   for (auto& i : inputs) i->start(fanout);
   logInfo("agent", "pipeline started",
           {{"version", SLUICE_VERSION},
@@ -134,7 +138,7 @@ int runAgent(const AgentConfig& config, const Registry& registry) {
     }
   }
 
-  shutdown(inputs, outputs, Clock::now() + config.shutdown_timeout);
+  shutdown(inputs, outputs, *budget, Clock::now() + config.shutdown_timeout);
   // Outputs are stopped: no acknowledgement comes any more.
   for (auto& input : inputs) input->saveState();
   uint64_t pending = 0;

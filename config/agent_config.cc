@@ -93,6 +93,10 @@ void parsePipeline(YamlReader& root, AgentConfig& config) {
   auto pipeline = root.object("pipeline");
   if (!pipeline) return;
   parsePipelineProcessing(*pipeline, config.pipeline);
+  config.max_in_flight = pipeline->byteSize("max_in_flight", config.max_in_flight);
+  if (config.max_in_flight < (1ULL << 20)) {
+    pipeline->error("max_in_flight", "must be at least 1MiB");
+  }
   if (auto batch = pipeline->object("batch")) {
     config.batch.max_events = static_cast<size_t>(
         batch->integer("events", static_cast<int64_t>(config.batch.max_events), 1, 1'000'000));

@@ -24,6 +24,9 @@ struct AgentConfig {
   std::vector<InputSettings> inputs;
   std::vector<OutputSettings> outputs;
   BatchLimits batch;
+  // pipeline.max_in_flight: bytes of events read and not yet delivered (or
+  // in a disk buffer); inputs pause beyond it.
+  uint64_t max_in_flight = 64ULL * 1024 * 1024;
   PipelineSettings pipeline;
   HttpSettings http;
   std::string state_dir = "/var/lib/sluice";

@@ -29,6 +29,7 @@ class ThreadedInput : public Input {
     builder_->onSent([this](uint64_t seq, std::vector<BatchBuilder::SourcePosition>&& positions) {
       onBatchSent(seq, std::move(positions));
     });
+    builder_->onWaiting([this] { onWaiting(); });
     thread_ = std::thread([this] { run(); });
   }
   void requestStop() override { stop_.store(true); }
@@ -46,6 +47,9 @@ class ThreadedInput : public Input {
   // On an output's thread, in sequence order: every batch up to `sequence`
   // is delivered. Keep it short (it holds the acknowledgement lock).
   virtual void onAcknowledged(uint64_t) {}
+  // On the input's thread, about every 100 ms while it waits for room
+  // downstream (backpressure).
+  virtual void onWaiting() {}
   void stopAndJoin() {
     requestStop();
     join();

@@ -8,8 +8,6 @@
 #include <stdexcept>
 
 #include "pipeline/atomic_file.h"
-#include "pipeline/json_escape.h"
-#include "pipeline/timestamp.h"
 
 namespace sluice {
 
@@ -29,21 +27,8 @@ DeadLetterFile::DeadLetterFile(std::string path) : path_(std::move(path)) {
 bool DeadLetterFile::append(const Record& r, std::string& error) {
   std::lock_guard lock(mutex_);
   line_.clear();
-  line_ += "{\"@timestamp\":\"";
-  appendRfc3339(line_, nowNs());
-  line_ += "\",\"output\":";
-  appendJsonString(line_, r.output);
-  line_ += ",\"index\":";
-  appendJsonString(line_, r.target);
-  line_ += ",\"status\":" + std::to_string(r.status) + ",\"reason\":";
-  appendJsonString(line_, r.reason);
-  line_ += ",\"detail\":";
-  appendJsonString(line_, r.detail);
-  line_ += ",\"event_id\":";
-  appendJsonString(line_, r.event_id);
-  line_ += ",\"event\":";
-  line_ += r.event;  // already a JSON document
-  line_ += "}\n";
+  appendDeadLetterJson(line_, r, false);
+  line_ += '\n';
   // A write cut short (disk full) is undone, so that the file stays one
   // record per line for whoever reads it.
   const off_t before = ::lseek(fd_.get(), 0, SEEK_END);

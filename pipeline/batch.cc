@@ -1,6 +1,7 @@
 #include "pipeline/batch.h"
 
 #include "pipeline/acknowledgement.h"
+#include "pipeline/memory_budget.h"
 
 namespace sluice {
 
@@ -22,10 +23,22 @@ void Batch::setAcknowledgement(std::shared_ptr<AckTracker> tracker, uint64_t seq
   sequence_ = sequence;
 }
 
+Batch::~Batch() { releaseBudget(); }
+
 void Batch::complete() {
-  if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1 && tracker_) {
-    tracker_->acknowledge(sequence_);
-  }
+  if (pending_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  releaseBudget();
+  if (tracker_) tracker_->acknowledge(sequence_);
+}
+
+void Batch::holdBudget(std::shared_ptr<MemoryBudget> budget, uint64_t bytes) {
+  budget_ = std::move(budget);
+  budget_bytes_.store(bytes, std::memory_order_release);
+}
+
+void Batch::releaseBudget() {
+  uint64_t bytes = budget_bytes_.exchange(0, std::memory_order_acq_rel);
+  if (bytes > 0) budget_->release(bytes);
 }
 
 }  // namespace sluice

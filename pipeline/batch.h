@@ -14,6 +14,7 @@
 namespace sluice {
 
 class AckTracker;
+class MemoryBudget;
 
 // A slice of a batch's text.
 struct TextSpan {
@@ -37,6 +38,9 @@ struct EventRecord {
 class Batch {
  public:
   explicit Batch(uint32_t route_field_count) : route_field_count_(route_field_count) {}
+  ~Batch();
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
 
   std::string documents;
   std::vector<EventRecord> events;
@@ -52,6 +56,11 @@ class Batch {
   std::optional<std::string_view> route(size_t event_index, size_t field) const;
   uint32_t routeFieldCount() const { return route_field_count_; }
   size_t bytes() const { return documents.size(); }
+  // What the batch holds in memory, as the in-flight budget counts it.
+  size_t memoryBytes() const {
+    return documents.size() + route_text.size() + events.size() * sizeof(EventRecord) +
+           routes.size() * sizeof(TextSpan);
+  }
   size_t size() const { return events.size(); }
   bool empty() const { return events.empty(); }
   void clear();
@@ -63,12 +72,19 @@ class Batch {
   void setConsumers(int consumers) { pending_.store(consumers, std::memory_order_relaxed); }
   void complete();
   uint64_t sequence() const { return sequence_; }
+  // The batch's bytes were taken from `budget`; they return to it once every
+  // output completed the batch (or when an abandoned batch is destroyed).
+  void holdBudget(std::shared_ptr<MemoryBudget> budget, uint64_t bytes);
 
  private:
   uint32_t route_field_count_;
   std::shared_ptr<AckTracker> tracker_;
   uint64_t sequence_ = 0;
   std::atomic<int> pending_{0};
+  std::shared_ptr<MemoryBudget> budget_;
+  std::atomic<uint64_t> budget_bytes_{0};
+
+  void releaseBudget();
 };
 
 using BatchPtr = std::shared_ptr<Batch>;

@@ -144,10 +144,7 @@ bool BatchBuilder::flush() {
   batch_->setAcknowledgement(tracker_, sequence);
   if (on_sent_) on_sent_(sequence, std::move(positions_));
   positions_.clear();
-  auto started = Clock::now();
-  bool ok = sink_.send(std::move(batch_));
-  backpressure_micros_.add(static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count()));
+  bool ok = sink_.send(std::move(batch_), wait_);
   openBatch();
   return ok;
 }

@@ -45,6 +45,9 @@ class BatchBuilder {
   // the positions it reaches, so inputs can checkpoint once it is acknowledged.
   using SentCallback = std::function<void(uint64_t sequence, std::vector<SourcePosition>&&)>;
   void onSent(SentCallback fn) { on_sent_ = std::move(fn); }
+  // Runs on the input's thread about every 100 ms while send() waits for
+  // room downstream.
+  void onWaiting(std::function<void()> fn) { wait_.tick = std::move(fn); }
 
  private:
   void openBatch();
@@ -76,6 +79,7 @@ class BatchBuilder {
   Counter& truncated_;
   Counter& invalid_utf8_;
   LogRateLimiter bad_line_log_;
+  WaitReport wait_{backpressure_micros_, {}};
 };
 
 }  // namespace sluice

@@ -1,14 +1,25 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <string_view>
 
 #include "pipeline/batch.h"
+#include "pipeline/metrics.h"
 
 namespace sluice {
 
 using Deadline = std::chrono::steady_clock::time_point;
+
+// How an input learns about its wait while it waits: the time goes into
+// `waited_micros` as it passes (not only once the wait ends), and `tick`
+// runs about every 100 ms on the waiting thread, so that a stalled input can
+// keep its own gauges (lag) current on /metrics while it is stalled.
+struct WaitReport {
+  Counter& waited_micros;
+  std::function<void()> tick;
+};
 
 // Where inputs hand their batches. send() blocks while the outputs are full:
 // that is the backpressure that keeps memory bounded. Returns false once the
@@ -16,7 +27,7 @@ using Deadline = std::chrono::steady_clock::time_point;
 class BatchSink {
  public:
   virtual ~BatchSink() = default;
-  virtual bool send(BatchPtr batch) = 0;
+  virtual bool send(BatchPtr batch, WaitReport& wait) = 0;
 };
 
 class Input {

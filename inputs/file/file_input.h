@@ -69,6 +69,8 @@ class FileInput : public ThreadedInput {
     checkpoints_.batchSent(sequence, std::move(positions));
   }
   void onAcknowledged(uint64_t sequence) override { checkpoints_.acknowledged(sequence); }
+  // Files keep growing while the input waits: the lag stays current.
+  void onWaiting() override { updateLag(); }
 
   void rescan(bool initial);
   void openFile(const FoundFile& found, bool at_end);

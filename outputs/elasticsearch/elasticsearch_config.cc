@@ -1,8 +1,17 @@
 #include "outputs/elasticsearch/elasticsearch_config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "pipeline/unique_fd.h"
 
 namespace sluice {
 namespace {
@@ -24,6 +33,62 @@ std::string dataStreamPartError(std::string_view part) {
     return "must not start with '_', '.' or '+'";
   }
   return {};
+}
+
+// What is wrong with a PEM file named in `tls:`, or nothing.
+std::string pemFileProblem(const std::string& path) {
+  if (path.empty() || path.front() != '/') return "must be an absolute path";
+  // O_NONBLOCK: a FIFO given by mistake must not hang the load.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd.valid()) return "cannot read \"" + path + "\": " + std::strerror(errno);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return "cannot stat \"" + path + "\": " + std::strerror(errno);
+  if (!S_ISREG(st.st_mode)) return "\"" + path + "\" is not a regular file";
+  std::string head(64 * 1024, '\0');
+  ssize_t n = ::read(fd.get(), head.data(), head.size());
+  if (n < 0) return "cannot read \"" + path + "\": " + std::strerror(errno);
+  head.resize(static_cast<size_t>(n));
+  // libcurl takes PEM only; a DER file would fail at every connection.
+  if (head.find("-----BEGIN ") == std::string::npos) {
+    return "\"" + path + "\" is not a PEM file (no -----BEGIN line)";
+  }
+  return {};
+}
+
+bool isHostName(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
+  });
+}
+
+// Files are checked readable here, at load, so that `sluice validate` finds a
+// wrong path rather than the first connection.
+void parseTls(YamlReader& r, const std::vector<std::string>& hosts, ElasticsearchTls& tls) {
+  auto file = [&r](std::string_view key) {
+    std::string path = r.string(key, "");
+    if (!r.has(key)) return path;
+    if (std::string problem = pemFileProblem(path); !problem.empty()) r.error(key, problem);
+    return path;
+  };
+  tls.ca = file("ca");
+  tls.cert = file("cert");
+  tls.key = file("key");
+  tls.key_password = r.string("key_password", "");
+  tls.server_name = r.string("server_name", "");
+  tls.verify = r.boolean("verify", true);
+  if (r.has("cert") && !r.has("key")) r.error("cert", "needs a key (tls.key)");
+  if (r.has("key") && !r.has("cert")) r.error("key", "needs a certificate (tls.cert)");
+  if (r.has("key_password") && !r.has("key")) r.error("key_password", "needs a key (tls.key)");
+  if (r.has("server_name") && !isHostName(tls.server_name)) {
+    r.error("server_name", "must be a host name (letters, digits, '.', '-')");
+  }
+  if (std::none_of(hosts.begin(), hosts.end(),
+                   [](const std::string& h) { return h.rfind("https://", 0) == 0; })) {
+    r.errorHere("no host is an https:// URL: tls would not apply");
+  }
+  r.rejectUnknownKeys();
 }
 
 }  // namespace
@@ -94,7 +159,13 @@ std::unique_ptr<ComponentConfig> ElasticsearchConfig::parse(YamlReader& r) {
   if (auto dead = r.object("dead_letter")) {
     const std::string type = dead->oneOf("type", "file", {"file", "index"});
     if (type == "index") {
-      dead->error("type", "\"index\" is not supported by this version of sluice yet (use file)");
+      std::string text = dead->string("index", "sluice-dead-letter-{+yyyy.MM.dd}");
+      std::string problem;
+      if (auto parsed = IndexTemplate::parse(text, problem)) {
+        c->dead_letter_index = std::move(*parsed);
+      } else {
+        dead->error("index", problem);
+      }
     } else if (auto path = dead->requiredString("path")) {
       if (path->empty() || path->front() != '/') {
         dead->error("path", "must be an absolute path");
@@ -114,7 +185,9 @@ std::unique_ptr<ComponentConfig> ElasticsearchConfig::parse(YamlReader& r) {
   } else if (r.oneOf("compression", "none", {"none", "gzip"}) == "gzip") {
     c->gzip_level = 1;
   }
-  r.rejectUnsupported({"tls", "setup", "buffer"});
+  if (auto tls = r.object("tls")) parseTls(*tls, c->hosts, c->tls);
+  c->setup = SetupConfig::parse(r, c->index, c->data_stream);
+  c->buffer = BufferConfig::parse(r);
   return c;
 }
 

@@ -4,6 +4,9 @@
 #include <random>
 
 #include "outputs/elasticsearch/bulk_encoder.h"
+#include "outputs/elasticsearch/dead_letter_index.h"
+#include "outputs/queue/disk_queue.h"
+#include "outputs/queue/memory_queue.h"
 
 namespace sluice {
 namespace {
@@ -19,7 +22,7 @@ ElasticsearchOutput::ElasticsearchOutput(const OutputSettings& settings,
                                          const BuildContext& context)
     : id_(settings.id),
       config_(config),
-      queue_(config.queue_batches),
+      hosts_(config.hosts, settings.id),
       sent_(metrics().counter("sluice_events_sent_total", "Events an output delivered",
                               {{"output", settings.id}})),
       requests_(metrics().counter("sluice_output_requests_total", "Requests an output sent",
@@ -34,14 +37,39 @@ ElasticsearchOutput::ElasticsearchOutput(const OutputSettings& settings,
   if (!config_.api_key.empty())
     options.headers.push_back("Authorization: ApiKey " + config_.api_key);
   if (!config_.bearer.empty()) options.headers.push_back("Authorization: Bearer " + config_.bearer);
+  const ElasticsearchTls& tls = config_.tls;
+  options.tls = {tls.ca, tls.cert, tls.key, tls.key_password, tls.server_name, tls.verify};
+  options.owner = id_;
+  if (!tls.verify) {
+    logWarn("elasticsearch",
+            "TLS verification is off: any server, or anyone in between, can receive the events",
+            {{"output", id_}});
+  }
   if (!config_.dead_letter_path.empty()) {
     dead_letter_ = std::make_unique<DeadLetterFile>(config_.dead_letter_path);
+  } else if (config_.dead_letter_index) {
+    dead_letter_ = std::make_unique<DeadLetterIndex>(options, hosts_, id_);
+  }
+  if (config_.setup.enabled) {
+    setup_ = std::make_unique<IndexSetup>(id_, config_.setup, context.pipeline.schema);
+  } else if (!config_.setup.disabled_reason.empty()) {
+    logWarn("elasticsearch", "setup is off: no index template or lifecycle policy installed",
+            {{"output", id_}, {"reason", config_.setup.disabled_reason}});
+  }
+  if (config_.buffer.type == BufferConfig::Type::kDisk) {
+    queue_ = std::make_unique<DiskQueue>(config_.buffer, id_);
+  } else {
+    queue_ = std::make_unique<MemoryQueue>(config_.queue_batches);
   }
   for (int i = 0; i < config_.workers; ++i) {
     auto worker = std::make_unique<Worker>();
     worker->client = std::make_unique<HttpClient>(options);
     worker->index = config_.index_template;
     worker->index.bind(context.route_fields);
+    if (config_.dead_letter_index) {
+      worker->dead_letter_index = *config_.dead_letter_index;
+      worker->dead_letter_index->bind(context.route_fields);
+    }
     worker->body.reserve(config_.flush_bytes + config_.flush_bytes / 4);
     if (config_.gzip_level > 0) worker->gzip = std::make_unique<GzipEncoder>(config_.gzip_level);
     workers_.push_back(std::move(worker));
@@ -51,6 +79,7 @@ ElasticsearchOutput::ElasticsearchOutput(const OutputSettings& settings,
 ElasticsearchOutput::~ElasticsearchOutput() { stop(Clock::now()); }
 
 void ElasticsearchOutput::start() {
+  queue_->start();
   for (auto& worker : workers_) {
     Worker* w = worker.get();
     threads_.emplace_back([this, w] { runWorker(*w); });
@@ -58,21 +87,25 @@ void ElasticsearchOutput::start() {
 }
 
 void ElasticsearchOutput::stop(Deadline deadline) {
+  if (queue_->durable()) {
+    // Everything the inputs handed over goes to disk, and what the senders
+    // hold is on disk already: nothing is gained by retrying until the
+    // deadline, the next start sends it.
+    queue_->abandon();
+    deadline = std::min(deadline, Clock::now());
+  }
   {
     std::lock_guard lock(stop_mutex_);
     if (!stopping_ || deadline < deadline_) deadline_ = deadline;
     stopping_ = true;
   }
   stop_signal_.notify_all();
-  queue_.close();
+  queue_->close();
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
   threads_.clear();
-}
-
-const std::string& ElasticsearchOutput::currentHost() const {
-  return config_.hosts[host_index_.load() % config_.hosts.size()];
+  queue_->abandon();
 }
 
 void ElasticsearchOutput::markReachable(const std::string& host) {
@@ -81,56 +114,62 @@ void ElasticsearchOutput::markReachable(const std::string& host) {
 }
 
 void ElasticsearchOutput::probe(Worker& worker) {
-  HttpResponse r = worker.client->get(currentHost() + "/");
+  const std::string host = hosts_.pick();
+  HttpResponse r = worker.client->get(host + "/");
   if (r.status == 200) {
-    markReachable(currentHost());
-  } else if (config_.hosts.size() > 1) {
-    host_index_.fetch_add(1);
+    hosts_.succeeded(host);
+    markReachable(host);
+  } else {
+    hosts_.failed(host, r.status == 0 ? r.error : "HTTP " + std::to_string(r.status));
   }
 }
 
-std::vector<BatchPtr> ElasticsearchOutput::collect(Worker& worker) {
-  std::vector<BatchPtr> batches;
-  std::optional<BatchPtr> first;
-  while (!(first = queue_.popUntil(Clock::now() + std::chrono::seconds(5)))) {
-    if (queue_.closed()) return batches;
+std::vector<OutputQueue::Taken> ElasticsearchOutput::collect(Worker& worker) {
+  std::vector<OutputQueue::Taken> taken;
+  std::optional<OutputQueue::Taken> first;
+  while (!(first = queue_->take(Clock::now() + std::chrono::seconds(5)))) {
+    if (queue_->closed()) return taken;
     if (!ready_.load()) probe(worker);
+    ensureSetup(worker);
   }
-  size_t events = (*first)->size();
-  size_t bytes = (*first)->bytes();
-  batches.push_back(std::move(*first));
+  size_t events = first->batch->size();
+  size_t bytes = first->batch->bytes();
+  taken.push_back(std::move(*first));
   auto flush_at = Clock::now() + config_.flush_interval;
   while (events < config_.flush_events && bytes < config_.flush_bytes) {
-    auto next = queue_.popUntil(flush_at);
+    auto next = queue_->take(flush_at);
     if (!next) break;
-    events += (*next)->size();
-    bytes += (*next)->bytes();
-    batches.push_back(std::move(*next));
+    events += next->batch->size();
+    bytes += next->batch->bytes();
+    taken.push_back(std::move(*next));
   }
-  return batches;
+  return taken;
 }
 
 void ElasticsearchOutput::runWorker(Worker& worker) {
+  // At start, and while idle below, not only before a bulk request: a quiet
+  // output's template and policy are in place too.
+  ensureSetup(worker);
   for (;;) {
-    std::vector<BatchPtr> batches = collect(worker);
-    if (batches.empty()) return;
+    std::vector<OutputQueue::Taken> taken = collect(worker);
+    if (taken.empty()) return;
+    std::vector<BatchPtr> batches;
+    for (const OutputQueue::Taken& t : taken) batches.push_back(t.batch);
     std::vector<ItemRef> items;
     for (uint32_t b = 0; b < batches.size(); ++b) {
       for (uint32_t e = 0; e < batches[b]->size(); ++e) items.push_back({b, e});
     }
     if (!sendItems(worker, batches, std::move(items))) {
       // Shutdown came first: these batches stay unacknowledged and are read
-      // again after a restart.
+      // again after a restart (from the inputs, or from the disk buffer).
       size_t left = 0;
       for (const BatchPtr& b : batches) left += b->size();
       logError("elasticsearch", "shutdown deadline reached with events not delivered",
                {{"output", id_}, {"events", static_cast<int64_t>(left)}});
-      while (auto rest = queue_.tryPop()) {
-        (void)rest;
-      }
+      queue_->abandon();
       return;
     }
-    for (const BatchPtr& b : batches) b->complete();
+    for (const OutputQueue::Taken& t : taken) queue_->delivered(t);
   }
 }
 
@@ -165,8 +204,8 @@ bool ElasticsearchOutput::reject(const BulkItemResult& item, Worker& worker, con
     uint64_t suppressed = 0;
     if (reject_log_.allow(suppressed)) {
       logError("elasticsearch",
-               dead_letter_ ? "event rejected by Elasticsearch: written to the dead-letter file"
-                            : "event rejected by Elasticsearch",
+               dead_letter_ ? "event rejected by Elasticsearch: sent to " + dead_letter_->describe()
+                            : std::string("event rejected by Elasticsearch"),
                {{"output", id_},
                 {"status", item.status},
                 {"reason", reason},
@@ -178,8 +217,16 @@ bool ElasticsearchOutput::reject(const BulkItemResult& item, Worker& worker, con
   if (!dead_letter_) return true;
   std::string index;
   worker.index.render(index, batch, event);
-  const DeadLetterFile::Record record{
-      id_, index, item.status, reason, item.error_reason, id, batch.document(batch.events[event])};
+  std::string destination;
+  if (worker.dead_letter_index) worker.dead_letter_index->render(destination, batch, event);
+  const DeadLetterSink::Record record{id_,
+                                      index,
+                                      item.status,
+                                      reason,
+                                      item.error_reason,
+                                      id,
+                                      batch.document(batch.events[event]),
+                                      destination};
   // A dead-letter file that cannot be written (disk full) holds the batch, as
   // an unreachable Elasticsearch does: the event is retried, never dropped.
   std::string error;
@@ -219,8 +266,29 @@ bool ElasticsearchOutput::syncDeadLetters() {
   return true;
 }
 
+bool ElasticsearchOutput::ensureSetup(Worker& worker) {
+  if (!setup_ || setup_finished_.load(std::memory_order_acquire)) return true;
+  // The other workers do not block on the lock: they wait as for a retry,
+  // which a shutdown interrupts.
+  std::unique_lock lock(setup_mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return false;
+  if (setup_finished_.load(std::memory_order_acquire)) return true;
+  const std::string host = hosts_.pick();
+  if (setup_->run(setupSendOver(*worker.client, host)) == SetupResult::kRetry) {
+    hosts_.failed(host, "setup could not complete");
+    return false;
+  }
+  setup_finished_.store(true, std::memory_order_release);
+  return true;
+}
+
 bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>& batches,
                                     std::vector<ItemRef> items) {
+  // Without the template in place Elasticsearch would create the first
+  // indices with dynamic mappings: no bulk request before setup is done.
+  for (int attempt = 0; !ensureSetup(worker); ++attempt) {
+    if (!waitBeforeRetry(attempt)) return false;
+  }
   int attempt = 0;
   while (!items.empty()) {
     {
@@ -231,7 +299,7 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
     for (const ItemRef& it : items)
       appendBulkItem(worker.body, worker.index, *batches[it.batch], it.event,
                      config_.deterministic_ids);
-    const std::string host = currentHost();
+    const std::string host = hosts_.pick();
     auto started = Clock::now();
     // Compressed when configured; a body zlib cannot compress goes as it is.
     const bool gzipped = worker.gzip && worker.gzip->compress(worker.body, worker.compressed);
@@ -244,6 +312,7 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
 
     std::string problem;
     if (r.status == 200) {
+      hosts_.succeeded(host);
       markReachable(host);
       auto parsed = parseBulkResponse(r.body, items.size(), problem);
       if (parsed && !parsed->errors) {
@@ -306,7 +375,7 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
           .add();
       problem = r.status == 0 ? r.error : "HTTP " + status + ": " + snippet(r.body);
       if (r.status == 0) ready_.store(false);
-      if (config_.hosts.size() > 1) host_index_.fetch_add(1);
+      if (r.status == 0 || r.status >= 500) hosts_.failed(host, problem);
     }
     {
       std::lock_guard lock(log_mutex_);

@@ -11,8 +11,10 @@
 #include "outputs/elasticsearch/bulk_response.h"
 #include "outputs/elasticsearch/elasticsearch_config.h"
 #include "outputs/elasticsearch/gzip_encoder.h"
+#include "outputs/elasticsearch/host_pool.h"
 #include "outputs/elasticsearch/http_client.h"
-#include "pipeline/bounded_queue.h"
+#include "outputs/elasticsearch/setup.h"
+#include "outputs/queue/output_queue.h"
 #include "pipeline/component.h"
 #include "pipeline/logger.h"
 #include "pipeline/metrics.h"
@@ -32,7 +34,7 @@ class ElasticsearchOutput : public Output {
 
   const std::string& id() const override { return id_; }
   void start() override;
-  bool push(BatchPtr batch) override { return queue_.push(std::move(batch)); }
+  bool push(BatchPtr batch) override { return queue_->push(std::move(batch)); }
   void stop(Deadline deadline) override;
   bool ready() const override { return ready_.load(); }
 
@@ -44,20 +46,20 @@ class ElasticsearchOutput : public Output {
   struct Worker {
     std::unique_ptr<HttpClient> client;
     IndexTemplate index;  // each worker its own: the template caches dates
+    std::optional<IndexTemplate> dead_letter_index;
     std::string body;
     std::unique_ptr<GzipEncoder> gzip;  // with compression: gzip
     std::string compressed;
   };
 
   void runWorker(Worker& worker);
-  std::vector<BatchPtr> collect(Worker& worker);
+  std::vector<OutputQueue::Taken> collect(Worker& worker);
   // False when shutdown's deadline came before every item was settled.
   bool sendItems(Worker& worker, const std::vector<BatchPtr>& batches, std::vector<ItemRef> items);
   bool waitBeforeRetry(int attempt);
   void probe(Worker& worker);
   // /ready turns 200; logged once per change.
   void markReachable(const std::string& host);
-  const std::string& currentHost() const;
   // Settles an event Elasticsearch refused for good: counted, logged, and
   // written to the dead-letter file when there is one (`written`). False when
   // the shutdown deadline came while the file could not be written.
@@ -67,20 +69,28 @@ class ElasticsearchOutput : public Output {
   // the shutdown deadline.
   bool syncDeadLetters();
   void deadLetterTrouble(const char* message, const std::string& error);
+  // Runs setup (index template, lifecycle policy) before the first bulk
+  // request; false while it has not completed (unreachable, or another
+  // worker is running it): the caller waits as for a retry.
+  bool ensureSetup(Worker& worker);
 
   std::string id_;
   ElasticsearchConfig config_;
-  BoundedQueue<BatchPtr> queue_;
+  std::unique_ptr<OutputQueue> queue_;  // in memory, or a disk buffer
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::unique_ptr<DeadLetterFile> dead_letter_;
+  HostPool hosts_;
+  std::unique_ptr<DeadLetterSink> dead_letter_;  // null: refused events are counted, logged
   std::vector<std::thread> threads_;
   std::atomic<bool> ready_{false};
-  std::atomic<size_t> host_index_{0};
 
   std::mutex stop_mutex_;
   std::condition_variable stop_signal_;
   bool stopping_ = false;
   Deadline deadline_ = Deadline::max();
+
+  std::unique_ptr<IndexSetup> setup_;  // null: setup is off
+  std::mutex setup_mutex_;
+  std::atomic<bool> setup_finished_{false};
 
   std::mutex log_mutex_;
   LogRateLimiter retry_log_;

@@ -32,7 +32,7 @@ class StdoutOutput : public Output {
   void run();
 
   std::string id_;
-  BoundedQueue<BatchPtr> queue_{4};
+  BoundedQueue<BatchPtr> queue_{1024};  // bytes are bounded by the in-flight budget
   std::thread thread_;
   Counter& sent_;
   Counter& failed_;

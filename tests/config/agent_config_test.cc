@@ -483,7 +483,7 @@ outputs:
   expectError(errors, "outputs[0].auth.password", 9, 17, "SLUICE_CFG_T_UNSET");
 }
 
-TEST_F(AgentConfigTest, UnsupportedYetKeysSayNotSupported) {
+TEST_F(AgentConfigTest, UnsupportedYetTypesSayNotSupported) {
   auto errors = errorsOf(R"(inputs:
   - id: app
     type: file
@@ -495,23 +495,60 @@ outputs:
   - id: es
     type: elasticsearch
     hosts: [http://localhost:9200]
-    tls: {ca: /etc/ssl/ca.pem}
     buffer: {type: disk, path: /var/lib/sluice/buffer}
+    dead_letter: {type: index}
+  - id: bus
+    type: syslog
 pipeline:
   pii: {detectors: [email], mode: redact}
   drop: ['log.level == "DEBUG"']
 )");
-  expectError(errors, "outputs[0].tls", 12, 10, "not supported");
-  expectError(errors, "outputs[0].buffer", 13, 13, "not supported");
-  // multiline, pii, drop, close_inactive and rotate_wait are supported: no error names
-  // them (the pii section here is valid).
-  EXPECT_EQ(errors.size(), 2u) << describe(errors);
-  for (const ConfigError& e : errors) {
-    EXPECT_EQ(e.key.find("close_inactive"), std::string::npos) << str(e);
-    EXPECT_EQ(e.key.find("rotate_wait"), std::string::npos) << str(e);
-  }
+  expectError(errors, "outputs[1].type", 15, 11, "not supported");
+  // buffer, dead_letter index, multiline, pii, drop, close_inactive and
+  // rotate_wait are supported: no error names them.
+  EXPECT_EQ(errors.size(), 1u) << describe(errors);
   for (const ConfigError& e : errors)
     EXPECT_EQ(e.message.find("unknown key"), std::string::npos) << str(e);
+}
+
+TEST_F(AgentConfigTest, DiskBuffer) {
+  AgentConfig config = parse(R"(inputs:
+  - {id: app, type: stdin}
+outputs:
+  - id: es
+    type: elasticsearch
+    hosts: [http://localhost:9200]
+    buffer: {type: disk, path: /var/lib/sluice/buffer/es, max_size: 2GiB, when_full: drop_newest,
+             fsync: interval, fsync_interval: 250ms, compression: none}
+  - {id: mem, type: elasticsearch, hosts: [http://localhost:9200]}
+)");
+  const auto& es = static_cast<const ElasticsearchConfig&>(*config.outputs[0].config);
+  EXPECT_EQ(es.buffer.type, BufferConfig::Type::kDisk);
+  EXPECT_EQ(es.buffer.path, "/var/lib/sluice/buffer/es");
+  EXPECT_EQ(es.buffer.max_size, 2ULL << 30);
+  EXPECT_EQ(es.buffer.when_full, BufferConfig::WhenFull::kDropNewest);
+  EXPECT_FALSE(es.buffer.sync_every_batch);
+  EXPECT_EQ(es.buffer.fsync_interval, std::chrono::milliseconds(250));
+  EXPECT_EQ(es.buffer.zstd_level, 0);
+  const auto& mem = static_cast<const ElasticsearchConfig&>(*config.outputs[1].config);
+  EXPECT_EQ(mem.buffer.type, BufferConfig::Type::kMemory);
+
+  auto errors = errorsOf(R"(inputs:
+  - {id: app, type: stdin}
+outputs:
+  - id: es
+    type: elasticsearch
+    hosts: [http://localhost:9200]
+    buffer: {type: disk, path: buffer, max_size: 10KiB, when_full: wait}
+  - id: es2
+    type: elasticsearch
+    hosts: [http://localhost:9200]
+    buffer: {type: disk}
+)");
+  expectError(errors, "outputs[0].buffer.path", 7, 32, "absolute path");
+  expectError(errors, "outputs[0].buffer.max_size", 7, 50, "at least 1MiB");
+  expectError(errors, "outputs[0].buffer.when_full", 7, 68, "block");
+  expectError(errors, "outputs[1].buffer", 11, 13, "missing required key \"path\"");
 }
 
 TEST_F(AgentConfigTest, ProcessingKeysAreParsed) {
@@ -585,9 +622,24 @@ outputs:
   - id: es2
     type: elasticsearch
     hosts: [http://localhost:9200]
-    dead_letter: {type: index, index: dead}
+    dead_letter: {type: index, index: "dead-{service.name"}
 )");
   expectError(errors, "outputs[0].dead_letter.path", 7, 37, "absolute path");
+  expectError(errors, "outputs[1].dead_letter.index", 11, 39, "unclosed {");
+
+  AgentConfig indexed = parse(R"(inputs:
+  - {id: app, type: stdin}
+outputs:
+  - id: es
+    type: elasticsearch
+    hosts: [http://localhost:9200]
+    index: "logs-{service.name}"
+    dead_letter: {type: index, index: "dead-{service.tier}-{+yyyy.MM}"}
+)");
+  const auto& dl = static_cast<const ElasticsearchConfig&>(*indexed.outputs[0].config);
+  ASSERT_TRUE(dl.dead_letter_index.has_value());
+  EXPECT_TRUE(dl.dead_letter_path.empty());
+  EXPECT_EQ(indexed.routeFields(), (std::vector<std::string>{"service.name", "service.tier"}));
 
   AgentConfig gzip = parse(R"(inputs:
   - {id: app, type: stdin}
@@ -599,7 +651,6 @@ outputs:
   EXPECT_EQ(static_cast<const ElasticsearchConfig&>(*gzip.outputs[0].config).gzip_level, 1);
   EXPECT_EQ(static_cast<const ElasticsearchConfig&>(*gzip.outputs[1].config).gzip_level, 6);
   EXPECT_EQ(static_cast<const ElasticsearchConfig&>(*gzip.outputs[2].config).gzip_level, 0);
-  expectError(errors, "outputs[1].dead_letter.type", 11, 25, "not supported");
 }
 
 TEST_F(AgentConfigTest, DataStreams) {
