@@ -5,10 +5,13 @@
 
 namespace sluice {
 
-void appendDeadLetterJson(std::string& out, const DeadLetterSink::Record& r, bool event_as_text) {
+void appendDeadLetterJson(std::string& out, const DeadLetterSink::Record& r, bool for_index) {
   out += "{\"@timestamp\":\"";
   appendRfc3339(out, nowNs());
-  out += "\",\"output\":";
+  // In an index everything goes under `dead_letter`: an index template for
+  // the events (whose pattern may match the dead-letter index) maps `event`
+  // and friends as the schema's objects.
+  out += for_index ? "\",\"dead_letter\":{\"output\":" : "\",\"output\":";
   appendJsonString(out, r.output);
   out += ",\"index\":";
   appendJsonString(out, r.target);
@@ -19,8 +22,9 @@ void appendDeadLetterJson(std::string& out, const DeadLetterSink::Record& r, boo
   out += ",\"event_id\":";
   appendJsonString(out, r.event_id);
   out += ",\"event\":";
-  if (event_as_text) {
+  if (for_index) {
     appendJsonString(out, r.event);
+    out += '}';
   } else {
     out += r.event;  // already a JSON document
   }

@@ -33,10 +33,9 @@ class DeadLetterSink {
 };
 
 // One record as a JSON object (no newline): when, which output, the intended
-// index, status, reason, detail, event id and the event. `event_as_text`
-// writes the event as a JSON string, for an index: as an object it would
-// meet the very mapping conflict that refused it.
-void appendDeadLetterJson(std::string& out, const DeadLetterSink::Record& record,
-                          bool event_as_text);
+// index, status, reason, detail, event id and the event. `for_index` puts
+// all but @timestamp under `dead_letter` and the event as a JSON string: as
+// an object it would meet the very mapping conflict that refused it.
+void appendDeadLetterJson(std::string& out, const DeadLetterSink::Record& record, bool for_index);
 
 }  // namespace sluice

@@ -128,20 +128,26 @@ bool DiskBuffer::reopenNewestSegment(std::string& error) {
 }
 
 AppendResult DiskBuffer::append(std::string_view payload, uint32_t events, std::string& error,
-                                uint64_t* number_out) {
+                                uint64_t* number_out, std::shared_ptr<void> decoded,
+                                uint64_t decoded_bytes) {
   if (!sync_failure_.empty()) {
     error = sync_failure_;
     return AppendResult::kError;
   }
   uint64_t number = 0;
+  bool behind = false;
   {
     std::lock_guard lock(mutex_);
     number = next_record_;
+    behind = bytes_ > segment_size_;
   }
-  if (!encoder_.encode(number, events, payload, framed_, error)) return AppendResult::kError;
+  std::string_view raw_body;
+  if (!encoder_.encode(number, events, payload, behind, framed_, raw_body, error)) {
+    return AppendResult::kError;
+  }
   const bool roll = !writer_.isOpen() || writer_.damaged() || roll_requested_.load() ||
                     writer_.size() >= segment_size_;
-  const uint64_t needed = framed_.size() + (roll ? kSegmentHeaderSize : 0);
+  const uint64_t needed = framed_.size() + raw_body.size() + (roll ? kSegmentHeaderSize : 0);
   {
     std::unique_lock lock(mutex_);
     auto fits = [&] { return bytes_ + needed <= options_.max_size || pending_records_ == 0; };
@@ -156,7 +162,7 @@ AppendResult DiskBuffer::append(std::string_view payload, uint32_t events, std::
   }
   if (roll && !rollSegment(number, error)) return AppendResult::kError;
   const uint64_t start = writer_.size();
-  if (!writer_.append(framed_, error)) return AppendResult::kError;
+  if (!writer_.append(framed_, raw_body, error)) return AppendResult::kError;
   if (options_.fsync == DiskBufferOptions::Fsync::kEveryAppend) {
     if (!writer_.sync(error)) {
       // The record is taken back and never handed out; the next append goes
@@ -168,7 +174,7 @@ AppendResult DiskBuffer::append(std::string_view payload, uint32_t events, std::
   } else {
     unsynced_ = true;
   }
-  publish(number, events, payload, writer_.size());
+  publish(number, events, payload, std::move(decoded), decoded_bytes, writer_.size());
   if (options_.fsync == DiskBufferOptions::Fsync::kEveryAppend) {
     durable_end_.store(number + 1, std::memory_order_release);
   }
@@ -201,6 +207,7 @@ bool DiskBuffer::rollSegment(uint64_t number, std::string& error) {
 }
 
 void DiskBuffer::publish(uint64_t number, uint32_t events, std::string_view payload,
+                         std::shared_ptr<void> decoded, uint64_t decoded_bytes,
                          uint64_t end_offset) {
   std::lock_guard lock(mutex_);
   Segment& newest = segments_.back();
@@ -211,7 +218,13 @@ void DiskBuffer::publish(uint64_t number, uint32_t events, std::string_view payl
   ++pending_records_;
   pending_events_ += events;
   next_record_ = number + 1;
-  cache_.push({number, events, std::string(payload), newest.first_record, end_offset});
+  if (decoded) {
+    cache_.push(
+        {number, events, {}, std::move(decoded), decoded_bytes, newest.first_record, end_offset});
+  } else {
+    cache_.push({number, events, std::string(payload), nullptr, payload.size(), newest.first_record,
+                 end_offset});
+  }
   readable_.notify_one();
 }
 

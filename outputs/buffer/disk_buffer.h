@@ -46,7 +46,10 @@ enum class AppendResult {
 struct BufferedRecord {
   uint64_t number = 0;
   uint32_t events = 0;
-  std::string payload;
+  std::string payload;  // empty when `decoded` is set
+  // What the writer passed to append() as the payload's decoded form, when
+  // the record came from the memory cache.
+  std::shared_ptr<void> decoded;
 };
 
 struct DiskBufferStats {
@@ -98,8 +101,16 @@ class DiskBuffer {
   // (kBlock) or drops it (kDropNewest); a record is always accepted when the
   // buffer holds nothing unacknowledged, so one larger than the limit cannot
   // stop the pipeline for good.
+  //
+  // `decoded` (optional) is the caller's own form of the payload, `decoded_bytes`
+  // its size in memory: the cache keeps it instead of a copy of the payload,
+  // and a reader served from the cache gets it back in
+  // BufferedRecord::decoded. Records are zstd-compressed only while readers
+  // are behind (more than a segment waits): what they take at once is
+  // deleted within seconds, and compressing it would only cost CPU.
   AppendResult append(std::string_view payload, uint32_t events, std::string& error,
-                      uint64_t* number = nullptr);
+                      uint64_t* number = nullptr, std::shared_ptr<void> decoded = {},
+                      uint64_t decoded_bytes = 0);
   // Makes every appended record durable (Fsync::kInterval).
   bool sync(std::string& error);
   // sync() when fsync_interval has passed since the last one and there is
@@ -149,7 +160,8 @@ class DiskBuffer {
 
   // Writer side.
   bool rollSegment(uint64_t number, std::string& error);
-  void publish(uint64_t number, uint32_t events, std::string_view payload, uint64_t end_offset);
+  void publish(uint64_t number, uint32_t events, std::string_view payload,
+               std::shared_ptr<void> decoded, uint64_t decoded_bytes, uint64_t end_offset);
   bool failSync(const std::string& error);
 
   // Reader side; `lock` holds mutex_, and it is the caller's turn to read.
@@ -157,8 +169,8 @@ class DiskBuffer {
   DiskRead readFromDisk(std::unique_lock<std::mutex>& lock, std::optional<BufferedRecord>& out);
   void skipDamage(std::unique_lock<std::mutex>& lock, uint64_t segment, uint64_t offset,
                   const std::string& reason);
-  BufferedRecord handOut(uint64_t number, uint32_t events, std::string payload, uint64_t segment,
-                         uint64_t end_offset);
+  BufferedRecord handOut(uint64_t number, uint32_t events, std::string payload,
+                         std::shared_ptr<void> decoded, uint64_t segment, uint64_t end_offset);
   std::deque<Segment>::iterator findSegment(uint64_t first_record);
   uint64_t ackCursorLocked() const;
   void persistCursor(bool force);

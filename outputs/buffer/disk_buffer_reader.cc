@@ -81,8 +81,8 @@ std::optional<BufferedRecord> DiskBuffer::next(std::chrono::steady_clock::time_p
 std::optional<BufferedRecord> DiskBuffer::takeFromCache() {
   std::optional<RecordCache::Entry> entry = cache_.take(frontier_);
   if (!entry) return std::nullopt;
-  return handOut(entry->number, entry->events, std::move(entry->payload), entry->segment,
-                 entry->end_offset);
+  return handOut(entry->number, entry->events, std::move(entry->payload), std::move(entry->decoded),
+                 entry->segment, entry->end_offset);
 }
 
 DiskBuffer::DiskRead DiskBuffer::readFromDisk(std::unique_lock<std::mutex>& lock,
@@ -151,7 +151,7 @@ DiskBuffer::DiskRead DiskBuffer::readFromDisk(std::unique_lock<std::mutex>& lock
     position_.offset = end;
     return DiskRead::kMoved;
   }
-  out = handOut(header.number, header.events, std::move(payload), at.segment, end);
+  out = handOut(header.number, header.events, std::move(payload), nullptr, at.segment, end);
   return DiskRead::kHandedOut;
 }
 
@@ -199,7 +199,8 @@ void DiskBuffer::skipDamage(std::unique_lock<std::mutex>& lock, uint64_t segment
 }
 
 BufferedRecord DiskBuffer::handOut(uint64_t number, uint32_t events, std::string payload,
-                                   uint64_t segment_first, uint64_t end_offset) {
+                                   std::shared_ptr<void> decoded, uint64_t segment_first,
+                                   uint64_t end_offset) {
   position_ = {segment_first, end_offset};
   frontier_ = number + 1;
   in_flight_.emplace(number, events);
@@ -207,7 +208,7 @@ BufferedRecord DiskBuffer::handOut(uint64_t number, uint32_t events, std::string
     --segment->unhanded_records;
     segment->unhanded_events -= events;
   }
-  return {number, events, std::move(payload)};
+  return {number, events, std::move(payload), std::move(decoded)};
 }
 
 void DiskBuffer::acknowledge(uint64_t number) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,10 @@ class RecordCache {
     uint64_t number = 0;
     uint32_t events = 0;
     std::string payload;
+    // Or, instead of the payload, the caller's own decoded form of it (a
+    // batch), which costs the reader neither a copy nor a decode.
+    std::shared_ptr<void> decoded;
+    uint64_t bytes = 0;  // what the entry holds in memory
     // Where the record ends on disk: a reader taking it from the cache moves
     // its disk position past it.
     uint64_t segment = 0;
@@ -28,7 +33,7 @@ class RecordCache {
 
   void push(Entry entry) {
     if (limit_bytes_ == 0) return;
-    bytes_ += entry.payload.size();
+    bytes_ += entry.bytes;
     entries_.push_back(std::move(entry));
     while (bytes_ > limit_bytes_ && !entries_.empty()) popFront();
   }
@@ -38,7 +43,7 @@ class RecordCache {
   std::optional<Entry> take(uint64_t number) {
     dropBelow(number);
     if (entries_.empty() || entries_.front().number != number) return std::nullopt;
-    bytes_ -= entries_.front().payload.size();
+    bytes_ -= entries_.front().bytes;
     Entry entry = std::move(entries_.front());
     entries_.pop_front();
     return entry;
@@ -53,7 +58,7 @@ class RecordCache {
 
  private:
   void popFront() {
-    bytes_ -= entries_.front().payload.size();
+    bytes_ -= entries_.front().bytes;
     entries_.pop_front();
   }
 

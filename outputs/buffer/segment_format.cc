@@ -136,37 +136,51 @@ bool listSegments(const std::string& dir, std::vector<SegmentName>& segments, st
 RecordEncoder::RecordEncoder(int level) : context_(ZSTD_createCCtx()), level_(level) {}
 
 bool RecordEncoder::encode(uint64_t number, uint32_t events, std::string_view payload,
-                           std::string& out, std::string& error) {
+                           bool compress, std::string& head, std::string_view& raw_body,
+                           std::string& error) {
   if (payload.size() > kMaxRecordRawSize) {
     error = "record of " + std::to_string(payload.size()) +
             " bytes is over the buffer's limit of " + std::to_string(kMaxRecordRawSize);
     return false;
   }
-  out.resize(kRecordHeaderSize + ZSTD_compressBound(payload.size()));
-  char* body = out.data() + kRecordHeaderSize;
-  size_t stored = payload.size();
+  std::string_view body = payload;
   uint8_t flags = 0;
   // Level 0 means no compression (buffer.compression: none). Without a
   // context (out of memory) the record is stored raw too: bigger, never lost.
-  if (context_ && level_ != 0 && !payload.empty()) {
-    const size_t n = ZSTD_compressCCtx(context_.get(), body, out.size() - kRecordHeaderSize,
+  if (compress && context_ && level_ != 0 && !payload.empty()) {
+    // Grown, never shrunk: resizing a buffer zero-fills what it adds.
+    const size_t bound = ZSTD_compressBound(payload.size());
+    if (compressed_.size() < bound) compressed_.resize(bound);
+    const size_t n = ZSTD_compressCCtx(context_.get(), compressed_.data(), compressed_.size(),
                                        payload.data(), payload.size(), level_);
     if (!ZSTD_isError(n) && n < payload.size()) {
-      stored = n;
+      body = std::string_view(compressed_.data(), n);
       flags = kRecordCompressed;
     }
   }
-  if (flags == 0) std::memcpy(body, payload.data(), payload.size());
-  out.resize(kRecordHeaderSize + stored);
+  head.assign(kRecordMarker);
+  appendU32(head, static_cast<uint32_t>(body.size()));
+  appendU32(head, static_cast<uint32_t>(payload.size()));
+  appendU32(head, events);
+  appendU64(head, number);
+  head += static_cast<char>(flags);
+  appendU32(head, crc32c(body, crc32c(head)));
+  // A compressed body is small: it joins the header. A raw one is written
+  // from where it is, not copied.
+  if (flags != 0) {
+    head.append(body);
+    raw_body = {};
+  } else {
+    raw_body = body;
+  }
+  return true;
+}
 
-  std::string header(kRecordMarker);
-  appendU32(header, static_cast<uint32_t>(stored));
-  appendU32(header, static_cast<uint32_t>(payload.size()));
-  appendU32(header, events);
-  appendU64(header, number);
-  header += static_cast<char>(flags);
-  appendU32(header, crc32c(std::string_view(body, stored), crc32c(header)));
-  std::memcpy(out.data(), header.data(), kRecordHeaderSize);
+bool RecordEncoder::encode(uint64_t number, uint32_t events, std::string_view payload,
+                           std::string& out, std::string& error) {
+  std::string_view raw_body;
+  if (!encode(number, events, payload, true, out, raw_body, error)) return false;
+  out.append(raw_body);
   return true;
 }
 

@@ -79,6 +79,11 @@ class RecordEncoder {
   // smaller is stored raw. False when the payload is over kMaxRecordRawSize.
   bool encode(uint64_t number, uint32_t events, std::string_view payload, std::string& out,
               std::string& error);
+  // The same without copying a raw payload: the record is `head` followed by
+  // `raw_body` (a view of the payload when it is stored raw, else empty: a
+  // compressed body is in `head`). `compress`: false stores it raw.
+  bool encode(uint64_t number, uint32_t events, std::string_view payload, bool compress,
+              std::string& head, std::string_view& raw_body, std::string& error);
 
  private:
   struct FreeContext {
@@ -86,6 +91,7 @@ class RecordEncoder {
   };
   std::unique_ptr<ZSTD_CCtx, FreeContext> context_;
   int level_;
+  std::vector<char> compressed_;
 };
 
 // Turns a record's stored bytes back into its payload.

@@ -1,6 +1,7 @@
 #include "outputs/buffer/segment_writer.h"
 
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -65,10 +66,23 @@ bool SegmentWriter::reopen(const std::string& path, uint64_t first_record, uint6
 }
 
 bool SegmentWriter::append(std::string_view bytes, std::string& error) {
+  return append(bytes, {}, error);
+}
+
+bool SegmentWriter::append(std::string_view head, std::string_view body, std::string& error) {
+  const size_t total = head.size() + body.size();
   size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::pwrite(fd_.get(), bytes.data() + done, bytes.size() - done,
-                               static_cast<off_t>(size_ + done));
+  while (done < total) {
+    iovec parts[2];
+    int count = 0;
+    if (done < head.size()) {
+      parts[count++] = {const_cast<char*>(head.data() + done), head.size() - done};
+    }
+    const size_t body_done = done > head.size() ? done - head.size() : 0;
+    if (body_done < body.size()) {
+      parts[count++] = {const_cast<char*>(body.data() + body_done), body.size() - body_done};
+    }
+    const ssize_t n = ::pwritev(fd_.get(), parts, count, static_cast<off_t>(size_ + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       error = failure("cannot write", path_, n < 0 ? errno : EIO);
@@ -79,7 +93,7 @@ bool SegmentWriter::append(std::string_view bytes, std::string& error) {
     }
     done += static_cast<size_t>(n);
   }
-  size_ += bytes.size();
+  size_ += total;
   return true;
 }
 

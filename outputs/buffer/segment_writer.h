@@ -21,6 +21,8 @@ class SegmentWriter {
   bool reopen(const std::string& path, uint64_t first_record, uint64_t size, std::string& error);
 
   bool append(std::string_view bytes, std::string& error);
+  // One record from two pieces, written together (pwritev).
+  bool append(std::string_view head, std::string_view body, std::string& error);
   // Cuts the file back to `size` (a record boundary), to take back records
   // whose sync failed.
   void truncateTo(uint64_t size);

@@ -27,8 +27,6 @@ constexpr std::string_view kLong = R"({"type":"long"})";
 constexpr std::string_view kDouble = R"({"type":"double"})";
 // Millionths of a dollar as integers: sums over many small costs stay exact.
 constexpr std::string_view kMoney = R"({"type":"scaled_float","scaling_factor":1000000})";
-// Kept for reading in _source, never searched (as ECS maps it).
-constexpr std::string_view kStoredOnly = R"({"type":"keyword","index":false,"doc_values":false})";
 
 // The exhaustive switch makes a new documented field a compile error here
 // until it has a type.
@@ -89,7 +87,10 @@ struct PathMapping {
 };
 
 // What sluice itself adds to every event (docs/schema.md, source and
-// container metadata); the same in both schemas.
+// container metadata); the same in both schemas. Not `event.original`: an
+// `event` object in the documented layout would refuse the dead-letter
+// records (whose `event` is a string) of a dead-letter index that matches
+// the pattern.
 constexpr PathMapping kSourceFields[] = {
     {"log.file.path", kKeyword},
     {"log.offset", kLong},
@@ -100,7 +101,6 @@ constexpr PathMapping kSourceFields[] = {
     {"agent.name", kKeyword},
     {"ecs.version", kKeyword},
     {"tags", kKeyword},
-    {"event.original", kStoredOnly},
     {"kubernetes.namespace", kKeyword},
     {"kubernetes.pod.name", kKeyword},
     {"kubernetes.pod.uid", kKeyword},

@@ -106,7 +106,10 @@ bool DiskQueue::write(const BatchPtr& batch, std::vector<Written>& written) {
   for (;;) {
     std::string error;
     uint64_t number = 0;
-    switch (buffer_->append(payload_, static_cast<uint32_t>(batch->size()), error, &number)) {
+    // The buffer keeps the batch itself in its memory cache: a sender that
+    // keeps up takes it back without reading or decoding the record.
+    switch (buffer_->append(payload_, static_cast<uint32_t>(batch->size()), error, &number, batch,
+                            batch->memoryBytes())) {
       case AppendResult::kOk:
         written.emplace_back(batch, number);
         return true;
@@ -153,6 +156,9 @@ std::optional<OutputQueue::Taken> DiskQueue::take(Clock::time_point deadline) {
   for (;;) {
     std::optional<BufferedRecord> record = buffer_->next(deadline);
     if (!record) return std::nullopt;
+    if (record->decoded) {
+      return Taken{std::static_pointer_cast<Batch>(std::move(record->decoded)), record->number};
+    }
     std::string error;
     BatchPtr batch = decodeBatch(record->payload, error);
     if (batch) return Taken{std::move(batch), record->number};

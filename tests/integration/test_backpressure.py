@@ -120,14 +120,15 @@ def test_dead_letter_index(tmp_path, opensearch, sluice, index_prefix):
     dead = opensearch.search(index_prefix + "-dead-*", size=50)
     assert len(dead) == 5, dead
     for hit in dead:
-        record = hit["_source"]
+        record = hit["_source"]["dead_letter"]
         assert record["status"] == 400
         assert record["reason"] in ("mapper_parsing_exception", "document_parsing_exception")
         assert record["index"] == index_prefix + "-dl"
+        assert record["output"] == "es"
+        assert "shape" in record["detail"]
         assert hit["_id"] == record["event_id"]
-        event = json.loads(record["event"])  # kept as text, whole
-        assert event["shape"] == "flat" or event["labels"]["shape"] == "flat" or "flat" in record["event"]
-    assert sorted(json.loads(h["_source"]["event"])["log"]["message"] for h in dead) == \
+        assert json.loads(record["event"])["shape"] == "flat"  # kept as text, whole
+    assert sorted(json.loads(h["_source"]["dead_letter"]["event"])["log"]["message"] for h in dead) == \
         sorted(f"string {i}" for i in range(1, 6))
     assert metric_sum(m, "sluice_dead_letter_events_total", output="es") == 5
     assert agent.stop() == 0
