@@ -141,6 +141,7 @@ std::unique_ptr<ComponentConfig> ElasticsearchConfig::parse(YamlReader& r) {
   if (auto retry = r.object("retry")) {
     c->retry_initial = retry->duration("initial", c->retry_initial);
     c->retry_max = retry->duration("max", c->retry_max);
+    c->retry_max_elapsed = retry->duration("max_elapsed", c->retry_max_elapsed);
     if (c->retry_initial.count() <= 0 || c->retry_max < c->retry_initial) {
       retry->errorHere("retry.initial must be positive and not above retry.max");
     }

@@ -45,6 +45,11 @@ struct ElasticsearchConfig : ComponentConfig {
   std::chrono::milliseconds request_timeout{60'000};
   std::chrono::milliseconds retry_initial{250};
   std::chrono::milliseconds retry_max{30'000};
+  // 0: forever. Otherwise an event whose item keeps failing with 429/5xx
+  // for this long (while the request itself succeeds) is rejected as
+  // `retries_exhausted`, to the dead-letter destination. Requests that fail
+  // as a whole (Elasticsearch down) are retried forever regardless.
+  std::chrono::milliseconds retry_max_elapsed{0};
   std::string username;
   std::string password;
   std::string api_key;

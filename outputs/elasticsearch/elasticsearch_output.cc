@@ -290,6 +290,7 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
     if (!waitBeforeRetry(attempt)) return false;
   }
   int attempt = 0;
+  const auto started_at = Clock::now();
   while (!items.empty()) {
     {
       std::lock_guard lock(stop_mutex_);
@@ -324,6 +325,10 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
         uint64_t delivered = 0;
         int retry_status = 0;
         bool rejected = false;
+        // retry.max_elapsed: an event Elasticsearch keeps refusing for now
+        // (while it answers the rest) becomes a dead letter in the end.
+        const bool retries_exhausted = config_.retry_max_elapsed.count() > 0 &&
+                                       Clock::now() - started_at >= config_.retry_max_elapsed;
         for (size_t i = 0; i < items.size(); ++i) {
           const BulkItemResult& item = parsed->items[i];
           switch (classifyItem(item.status)) {
@@ -331,6 +336,17 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
               ++delivered;
               break;
             case ItemOutcome::kRetry:
+              if (retries_exhausted) {
+                const BulkItemResult timed_out{
+                    item.status, "retries_exhausted",
+                    "still refused after retry.max_elapsed: " + item.error_type + ": " +
+                        item.error_reason};
+                if (!reject(timed_out, worker, *batches[items[i].batch], items[i].event,
+                            rejected)) {
+                  return false;
+                }
+                break;
+              }
               again.push_back(items[i]);
               retry_status = item.status;
               break;

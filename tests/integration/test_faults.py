@@ -296,3 +296,38 @@ def test_mapping_conflicts_dead_lettered_once_rest_indexed(tmp_path, opensearch,
     assert metric_sum(m, "sluice_dead_letter_events_total", output="es") == len(conflicts)
     assert metric_sum(m, "sluice_dead_letter_errors_total", output="es") == 0
     assert agent.stop() == 0
+
+
+def test_item_refused_past_max_elapsed_becomes_a_dead_letter(tmp_path, opensearch, sluice,
+                                                            index_prefix, proxy):
+    """retry.max_elapsed: one event answered 429 on every attempt is retried until the
+    limit, then written to the dead-letter file with reason retries_exhausted; the
+    other events are indexed once and the pipeline moves on."""
+    n = 50
+    dead = tmp_path / "dead.ndjson"
+    stuck: list[str] = []
+
+    def always_refuse_one(request):
+        if request.bulk_number == 1:
+            stuck.append(request.ids[7])
+        if stuck and stuck[0] in request.ids:
+            return ItemErrors({request.ids.index(stuck[0]): 429})
+        return None
+    proxy.rule(always_refuse_one)
+    agent = start_agent(tmp_path, sluice, opensearch, proxy.url, index_prefix, n,
+                        retry={"initial": "50ms", "max": "200ms", "max_elapsed": "2s"},
+                        dead_letter={"type": "file", "path": str(dead)})
+    m = agent.until(lambda: (lambda m: m if metric_sum(m, "sluice_dead_letter_events_total",
+                                                         output="es") == 1 else None)(agent.metrics()),
+                    60, 0.2, "the stuck event dead-lettered")
+    records = [json.loads(line) for line in dead.read_text().splitlines()]
+    assert len(records) == 1 and records[0]["event_id"] == stuck[0], records
+    assert records[0]["reason"] == "retries_exhausted" and records[0]["status"] == 429
+    assert "es_rejected_execution_exception" in records[0]["detail"]
+    settle(agent, 30)
+    assert opensearch.count(index_prefix + "-*") == n - 1
+    attempts = [b for b in proxy.bulks() if stuck[0] in b.ids]
+    assert len(attempts) >= 5, "retried with backoff until the limit, not given up at once"
+    assert metric_sum(agent.metrics(), "sluice_events_failed_total", output="es",
+                      reason="retries_exhausted") == 1
+    assert agent.stop() == 0
