@@ -30,4 +30,28 @@ void EventId::appendTo(std::string& out) const {
   out.append(buf, sizeof buf);
 }
 
+bool EventId::parse(std::string_view text, EventId& id) {
+  if (text.size() != 22) return false;
+  auto digit = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '-') return 62;
+    if (c == '_') return 63;
+    return -1;
+  };
+  // The last character carries the top 2 bits only: any higher value is not
+  // an id appendTo could have written.
+  if (digit(text[21]) < 0 || digit(text[21]) > 3) return false;
+  uint64_t h = 0, l = 0;
+  for (int i = 21; i >= 0; --i) {
+    const int v = digit(text[static_cast<size_t>(i)]);
+    if (v < 0) return false;
+    h = (h << 6) | (l >> 58);
+    l = (l << 6) | static_cast<uint64_t>(v);
+  }
+  id = {h, l};
+  return true;
+}
+
 }  // namespace sluice

@@ -25,6 +25,10 @@ struct EventId {
   // 22 characters of URL-safe base64: short ids keep Elasticsearch's _id
   // index small.
   void appendTo(std::string& out) const;
+  // The inverse of appendTo, for ids that travel with events (Kafka's
+  // `sluice-id` header). False, leaving `id` alone, unless `text` is exactly
+  // what appendTo writes for some id.
+  static bool parse(std::string_view text, EventId& id);
   bool operator==(const EventId&) const = default;
 };
 

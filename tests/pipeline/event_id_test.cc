@@ -74,5 +74,46 @@ TEST(EventId, DistinctForDistinctInputs) {
   EXPECT_NE(SourceKey::fromParts("a"), SourceKey::fromParts("b"));
 }
 
+TEST(EventId, ParseReadsWhatAppendToWrote) {
+  for (const KnownId& c : {KnownId{{0, 0}, "AAAAAAAAAAAAAAAAAAAAAA"},
+                           KnownId{{1, 0}, "AAAAAAAAAAQAAAAAAAAAAA"},
+                           KnownId{{UINT64_MAX, UINT64_MAX}, "_____________________D"}}) {
+    EventId parsed{7, 7};
+    ASSERT_TRUE(EventId::parse(c.text, parsed)) << c.text;
+    EXPECT_EQ(parsed, c.id) << c.text;
+  }
+  const SourceKey source = SourceKey::fromParts("kafka:logs:3");
+  for (uint64_t offset = 0; offset < 500; ++offset) {
+    const EventId id = EventId::forOffset(source, offset);
+    EventId parsed;
+    ASSERT_TRUE(EventId::parse(idText(id), parsed)) << idText(id);
+    EXPECT_EQ(parsed, id);
+  }
+}
+
+TEST(EventId, ParseRejectsWhatAppendToNeverWrites) {
+  const std::string_view bad[] = {
+      "",
+      "AAAAAAAAAAAAAAAAAAAAA",    // 21 characters
+      "AAAAAAAAAAAAAAAAAAAAAAA",  // 23
+      "AAAAAAAAAAAAAAAAAAAAAE",   // the last character holds 2 bits: A-D only
+      "AAAAAAAAAAAAAAAAAAAAA_",
+      "AAAAAAAAAA+AAAAAAAAAAA",   // standard base64, not URL-safe
+      "AAAAAAAAAA/AAAAAAAAAAA",
+      "AAAAAAAAAAAAAAAAAAAA=A",
+      "AAAAAAAAAA AAAAAAAAAAA",
+      "550e8400-e29b-41d4-a716-446655440000",  // a UUID
+  };
+  for (std::string_view text : bad) {
+    EventId parsed{7, 7};
+    EXPECT_FALSE(EventId::parse(text, parsed)) << text;
+    EXPECT_EQ(parsed, (EventId{7, 7})) << text;
+  }
+  std::string with_nul = "AAAAAAAAAAAAAAAAAAAAAA";
+  with_nul[5] = '\0';
+  EventId parsed;
+  EXPECT_FALSE(EventId::parse(with_nul, parsed));
+}
+
 }  // namespace
 }  // namespace sluice
