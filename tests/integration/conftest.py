@@ -8,6 +8,9 @@
   ``build/sluice run -c CONFIG`` (or ``$SLUICE_BIN``) and returns a handle
   (see ``support.Sluice``); teardown kills what still runs and prints the
   agent's stderr tail when the test failed.
+* ``kafka`` (session): a real single-node Kafka 4.x broker (KRaft) started with
+  ``tests/servers/kafka`` on a free port (see ``kafka_support.Kafka``);
+  ``kafka_topic``: a unique topic name per test.
 * ``wait_until``: poll a function until it returns a truthy value or a deadline passes.
 """
 
@@ -19,6 +22,7 @@ import uuid
 
 import pytest
 
+from kafka_support import start_kafka, stop_kafka
 from support import (SluiceFactory, free_port, start_opensearch, stop_opensearch,
                      wait_until)
 
@@ -45,6 +49,33 @@ def opensearch(tmp_path_factory):
         yield node
     finally:
         stop_opensearch(directory)
+
+
+@pytest.fixture(scope="session")
+def kafka(tmp_path_factory):
+    """A real single-node Kafka 4.x broker (tests/servers/kafka), for the whole session."""
+    directory = tmp_path_factory.mktemp("kafka")
+    last_err: Exception | None = None
+    for _ in range(3):  # a free port can be taken between probing and binding: retry
+        try:
+            broker = start_kafka(directory, free_port())
+            break
+        except RuntimeError as e:
+            last_err = e
+            stop_kafka(directory)
+    else:
+        raise RuntimeError(f"could not start Kafka: {last_err}")
+    try:
+        yield broker  # broker.bootstrap == "127.0.0.1:PORT"
+    finally:
+        stop_kafka(directory)
+
+
+@pytest.fixture
+def kafka_topic(request):
+    """A unique topic name per test (create it with kafka.create_topic(name, n))."""
+    name = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()).strip("-")[:40]
+    return f"it-{name}-{uuid.uuid4().hex[:6]}"
 
 
 @pytest.fixture
