@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -55,7 +56,9 @@ def test_budget_bounds_memory_while_elasticsearch_is_down(tmp_path, opensearch, 
     assert waited_later - waited >= 1.5, "the wait shows while it lasts"
     peak_kib = vm_kib(agent.proc.pid, "VmHWM")
     print(f"\npeak RSS with an 8 MiB budget and the output down: {peak_kib / 1024:.1f} MiB")
-    assert peak_kib < 80 * 1024, f"peak RSS {peak_kib} KiB"
+    # AddressSanitizer's shadow memory and quarantine make RSS meaningless there.
+    sanitized = bool(os.environ.get("SLUICE_SANITIZE"))
+    assert sanitized or peak_kib < 80 * 1024, f"peak RSS {peak_kib} KiB"
 
     relay = TcpRelay(port, ("127.0.0.1", int(opensearch.url.rsplit(":", 1)[1])))
     relay.start()
@@ -72,7 +75,7 @@ def test_budget_bounds_memory_while_elasticsearch_is_down(tmp_path, opensearch, 
         assert (stats["count"], stats["min"], stats["max"], stats["sum"]) == \
             (lines, 0, lines - 1, lines * (lines - 1) / 2), stats
         assert agent.metric("sluice_events_sent_total", output="es") == lines
-        assert vm_kib(agent.proc.pid, "VmHWM") < 120 * 1024
+        assert sanitized or vm_kib(agent.proc.pid, "VmHWM") < 120 * 1024
         assert agent.stop() == 0
     finally:
         relay.stop()
@@ -87,6 +90,8 @@ def test_failover_to_the_healthy_host(tmp_path, opensearch, sluice, index_prefix
                                  retry={"initial": "50ms", "max": "200ms"})])
     cfg["pipeline"] = {"batch": {"events": 100}}
     agent = sluice(cfg)
+    agent.until(lambda: agent.metric("sluice_events_received_total", input="app") == 3000, 60, 0.2,
+                "the file read")
     m = settle(agent, 60)
     opensearch.refresh(index_prefix + "-*")
     assert opensearch.count(index_prefix + "-*") == 3000
