@@ -56,10 +56,11 @@ class Batch {
   std::optional<std::string_view> route(size_t event_index, size_t field) const;
   uint32_t routeFieldCount() const { return route_field_count_; }
   size_t bytes() const { return documents.size(); }
-  // What the batch holds in memory, as the in-flight budget counts it.
+  // What the batch holds in memory, reserved room included, as the
+  // in-flight budget and the disk buffer's cache count it.
   size_t memoryBytes() const {
-    return documents.size() + route_text.size() + events.size() * sizeof(EventRecord) +
-           routes.size() * sizeof(TextSpan);
+    return documents.capacity() + route_text.capacity() + events.capacity() * sizeof(EventRecord) +
+           routes.capacity() * sizeof(TextSpan);
   }
   size_t size() const { return events.size(); }
   bool empty() const { return events.empty(); }

@@ -34,7 +34,10 @@ class Recovery {
  public:
   Recovery(const std::string& dir, RecoveredBuffer& out) : dir_(dir), out_(out) {}
 
-  void run(const std::vector<SegmentName>& names) {
+  // False, with `error`, when a segment cannot be read at all (EIO,
+  // EACCES): that is no proof of damage, and quarantining it would give up
+  // acknowledged records, so the buffer refuses to open instead.
+  bool run(const std::vector<SegmentName>& names, std::string& error) {
     size_t start = dropAcknowledged(names);
     uint64_t lowest = 0;
     for (size_t i = start; i < names.size(); ++i) {
@@ -44,6 +47,10 @@ class Recovery {
       const std::string path = dir_ + "/" + names[i].name;
       SegmentScan scan = scanSegment(path, names[i].first_record, lowest, below, out_.ack_cursor,
                                      /*decoder=*/nullptr);
+      if (scan.problem && scan.problem->io_error) {
+        error = "cannot read " + path + ": " + scan.problem->reason;
+        return false;
+      }
       bool keep = scan.header_ok;
       if (scan.problem && newest && !scan.problem->valid_data_follows && !scan.problem->io_error) {
         keep = cutTornTail(names[i], path, scan);
@@ -64,6 +71,7 @@ class Recovery {
       report.events += s.pending_events;
       report.bytes += s.size;
     }
+    return true;
   }
 
  private:
@@ -157,8 +165,7 @@ bool recoverBuffer(const std::string& dir, RecoveredBuffer& recovered, std::stri
   }
   recovered.ack_cursor = cursor.value_or(0);
   recovered.next_record = recovered.ack_cursor;
-  Recovery(dir, recovered).run(names);
-  return true;
+  return Recovery(dir, recovered).run(names, error);
 }
 
 }  // namespace sluice

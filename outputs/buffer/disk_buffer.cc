@@ -186,7 +186,9 @@ bool DiskBuffer::rollSegment(uint64_t number, std::string& error) {
   if (writer_.isOpen()) {
     // Sealed segments are durable: recovery treats damage in them as real,
     // and only the newest can have a torn tail.
-    if (!writer_.damaged() && !sync(error)) return false;
+    // A damaged file is synced too: the records before the damage were
+    // appended after the last sync, and durableEnd() will cover them.
+    if (!sync(error)) return false;
     writer_.close();
   }
   {

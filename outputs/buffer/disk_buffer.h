@@ -17,6 +17,7 @@
 #include "outputs/buffer/segment_format.h"
 #include "outputs/buffer/segment_reader.h"
 #include "outputs/buffer/segment_writer.h"
+#include "pipeline/logger.h"
 #include "pipeline/unique_fd.h"
 
 namespace sluice {
@@ -63,6 +64,7 @@ struct DiskBufferStats {
   uint64_t quarantined_segments = 0;
   uint64_t quarantined_bytes = 0;
   uint64_t records_lost = 0;
+  uint64_t events_lost = 0;  // in records lost to damage found while reading
 };
 
 // A crash-safe FIFO of records on disk between an output's batches and its
@@ -205,6 +207,8 @@ class DiskBuffer {
   // Serializes writes of the ack file, so an older cursor never replaces a
   // newer one.
   std::mutex persist_mutex_;
+  LogRateLimiter cursor_log_;      // under persist_mutex_
+  LogRateLimiter read_error_log_;  // under mutex_
 
   mutable std::mutex mutex_;  // guards everything below
   std::condition_variable readable_;

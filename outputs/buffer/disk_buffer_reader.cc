@@ -20,12 +20,8 @@ constexpr std::string_view kComponent = "buffer";
 // Acknowledgements come per batch, several a second: writing the cursor file
 // (two fsyncs) on each would cost more than the replays it saves.
 constexpr std::chrono::milliseconds kCursorPersistInterval{250};
-// After a read error that may pass (out of file descriptors or memory).
+// After a read error (EIO, EACCES, out of file descriptors): tried again.
 constexpr std::chrono::milliseconds kReadRetryDelay{100};
-
-bool transientOpenError(int error_number) {
-  return error_number == EMFILE || error_number == ENFILE || error_number == ENOMEM;
-}
 
 }  // namespace
 
@@ -138,9 +134,18 @@ DiskBuffer::DiskRead DiskBuffer::readFromDisk(std::unique_lock<std::mutex>& lock
   }
   lock.lock();
 
-  if (open_errno != 0) {
-    if (findSegment(at.segment) == segments_.end()) return DiskRead::kMoved;
-    if (transientOpenError(open_errno)) return DiskRead::kRetryLater;
+  if (open_errno != 0 && findSegment(at.segment) == segments_.end()) return DiskRead::kMoved;
+  if (open_errno != 0 || status == SegmentReader::Status::kIoError) {
+    // The bytes may well be fine (EIO, EACCES, too many open files): the
+    // acknowledged records are read again later, never given up.
+    uint64_t suppressed = 0;
+    if (read_error_log_.allow(suppressed)) {
+      logWarn(kComponent, "cannot read the disk buffer; retrying",
+              {{"path", segmentPath(at.segment)},
+               {"error", open_errno != 0 ? std::string(std::strerror(open_errno)) : reason},
+               {"suppressed", suppressed}});
+    }
+    return DiskRead::kRetryLater;
   }
   if (status != SegmentReader::Status::kOk) {
     skipDamage(lock, at.segment, at.offset, reason);
@@ -165,6 +170,7 @@ void DiskBuffer::skipDamage(std::unique_lock<std::mutex>& lock, uint64_t segment
   if (segment == segments_.end()) return;
   const uint64_t lost_records = segment->unhanded_records;
   const uint64_t lost_bytes = segment->size - offset;
+  const uint64_t lost_events = segment->unhanded_events;
   pending_records_ -= lost_records;
   pending_events_ -= segment->unhanded_events;
   segment->unhanded_records = 0;
@@ -172,6 +178,7 @@ void DiskBuffer::skipDamage(std::unique_lock<std::mutex>& lock, uint64_t segment
   ++counters_.quarantined_segments;
   counters_.quarantined_bytes += lost_bytes;
   counters_.records_lost += lost_records;
+  counters_.events_lost += lost_events;
   if (std::next(segment) == segments_.end()) {
     // New records go to a new segment, which recovery will not cut off
     // with this one's damage.
@@ -263,9 +270,8 @@ void DiskBuffer::persistCursor(bool force) {
   const std::string error = writeAckCursor(options_.path, cursor);
   if (!error.empty()) {
     // Costs replays after a crash, never records.
-    static LogRateLimiter limiter;
     uint64_t suppressed = 0;
-    if (limiter.allow(suppressed)) {
+    if (cursor_log_.allow(suppressed)) {
       logWarn(kComponent, "cannot persist the buffer's acknowledgement cursor",
               {{"error", error}, {"suppressed", suppressed}});
     }

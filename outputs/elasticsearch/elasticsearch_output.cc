@@ -164,8 +164,13 @@ void ElasticsearchOutput::runWorker(Worker& worker) {
       // again after a restart (from the inputs, or from the disk buffer).
       size_t left = 0;
       for (const BatchPtr& b : batches) left += b->size();
-      logError("elasticsearch", "shutdown deadline reached with events not delivered",
-               {{"output", id_}, {"events", static_cast<int64_t>(left)}});
+      if (queue_->durable()) {
+        logInfo("elasticsearch", "stopping: events not yet delivered stay in the disk buffer",
+                {{"output", id_}, {"events", static_cast<int64_t>(left)}});
+      } else {
+        logError("elasticsearch", "shutdown deadline reached with events not delivered",
+                 {{"output", id_}, {"events", static_cast<int64_t>(left)}});
+      }
       queue_->abandon();
       return;
     }
@@ -337,10 +342,9 @@ bool ElasticsearchOutput::sendItems(Worker& worker, const std::vector<BatchPtr>&
               break;
             case ItemOutcome::kRetry:
               if (retries_exhausted) {
-                const BulkItemResult timed_out{
-                    item.status, "retries_exhausted",
-                    "still refused after retry.max_elapsed: " + item.error_type + ": " +
-                        item.error_reason};
+                const BulkItemResult timed_out{item.status, "retries_exhausted",
+                                               "still refused after retry.max_elapsed: " +
+                                                   item.error_type + ": " + item.error_reason};
                 if (!reject(timed_out, worker, *batches[items[i].batch], items[i].event,
                             rejected)) {
                   return false;

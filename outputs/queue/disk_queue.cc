@@ -204,7 +204,11 @@ void DiskQueue::publishGauges() {
     quarantined_bytes_.add(s.quarantined_bytes - published_quarantined_);
     published_quarantined_ = s.quarantined_bytes;
   }
-  if (s.records_lost > published_lost_) published_lost_ = s.records_lost;
+  // Events in records damage made unreadable: lost, and counted as such.
+  if (s.events_lost > published_lost_) {
+    corrupt_events_.add(s.events_lost - published_lost_);
+    published_lost_ = s.events_lost;
+  }
 }
 
 void DiskQueue::trouble(const char* message, const std::string& error) {
