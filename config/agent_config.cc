@@ -38,7 +38,7 @@ bool readIdentity(YamlReader& r, std::set<std::string>& ids, const std::vector<s
   if (!type_value) return false;
   type = *type_value;
   if (std::find(types.begin(), types.end(), type) != types.end()) return true;
-  static const std::set<std::string, std::less<>> kPlanned = {"kafka", "syslog", "otlp", "file"};
+  static const std::set<std::string, std::less<>> kPlanned = {"syslog", "otlp", "file"};
   if (kPlanned.count(type)) {
     r.error("type", "\"" + type + "\" is not supported by this version of sluice yet");
   } else {

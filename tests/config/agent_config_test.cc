@@ -404,9 +404,9 @@ outputs:
     type: elastic
 )");
   expectError(errors, "inputs[0].type", 3, 11,
-              "unknown type \"files\" (known: file, container, stdin)");
+              "unknown type \"files\" (known: file, container, stdin, kafka)");
   expectError(errors, "outputs[0].type", 6, 11,
-              "unknown type \"elastic\" (known: elasticsearch, stdout)");
+              "unknown type \"elastic\" (known: elasticsearch, kafka, stdout)");
 }
 
 TEST_F(AgentConfigTest, SeveralErrorsReportedAtOnce) {

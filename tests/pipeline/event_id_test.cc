@@ -75,9 +75,9 @@ TEST(EventId, DistinctForDistinctInputs) {
 }
 
 TEST(EventId, ParseReadsWhatAppendToWrote) {
-  for (const KnownId& c : {KnownId{{0, 0}, "AAAAAAAAAAAAAAAAAAAAAA"},
-                           KnownId{{1, 0}, "AAAAAAAAAAQAAAAAAAAAAA"},
-                           KnownId{{UINT64_MAX, UINT64_MAX}, "_____________________D"}}) {
+  for (const KnownId& c :
+       {KnownId{{0, 0}, "AAAAAAAAAAAAAAAAAAAAAA"}, KnownId{{1, 0}, "AAAAAAAAAAQAAAAAAAAAAA"},
+        KnownId{{UINT64_MAX, UINT64_MAX}, "_____________________D"}}) {
     EventId parsed{7, 7};
     ASSERT_TRUE(EventId::parse(c.text, parsed)) << c.text;
     EXPECT_EQ(parsed, c.id) << c.text;
@@ -98,7 +98,7 @@ TEST(EventId, ParseRejectsWhatAppendToNeverWrites) {
       "AAAAAAAAAAAAAAAAAAAAAAA",  // 23
       "AAAAAAAAAAAAAAAAAAAAAE",   // the last character holds 2 bits: A-D only
       "AAAAAAAAAAAAAAAAAAAAA_",
-      "AAAAAAAAAA+AAAAAAAAAAA",   // standard base64, not URL-safe
+      "AAAAAAAAAA+AAAAAAAAAAA",  // standard base64, not URL-safe
       "AAAAAAAAAA/AAAAAAAAAAA",
       "AAAAAAAAAAAAAAAAAAAA=A",
       "AAAAAAAAAA AAAAAAAAAAA",
