@@ -7,6 +7,7 @@ property refused by `validate` with its file:line:column."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import uuid
@@ -311,4 +312,5 @@ def test_broker_outage_under_load_delivers_everything_once(tmp_path, sluice, kaf
     print(f"\nkafka outage: {written} lines, peak RSS {peak_kib / 1024:.1f} MiB, "
           f"during the outage {max(rss for _, rss, _ in during) / 1024:.1f} MiB, "
           f"retries {metric_sum(m, 'sluice_output_retries_total', output='bus'):.0f}")
-    assert peak_kib < RSS_BOUND_MIB * 1024
+    # AddressSanitizer's shadow memory and quarantine make RSS meaningless there.
+    assert os.environ.get("SLUICE_SANITIZE") or peak_kib < RSS_BOUND_MIB * 1024
