@@ -1,9 +1,20 @@
 #include "outputs/dead_letter_sink.h"
 
 #include "pipeline/json_escape.h"
+#include "pipeline/metrics.h"
 #include "pipeline/timestamp.h"
 
 namespace sluice {
+
+bool DeadLetterSink::write(const Record& record, std::string& error) {
+  if (!append(record, error)) return false;
+  metrics()
+      .counter("sluice_dead_letter_events_total",
+               "Events written to an output's dead-letter destination, by reason",
+               {{"output", std::string(record.output)}, {"reason", std::string(record.reason)}})
+      .add();
+  return true;
+}
 
 void appendDeadLetterJson(std::string& out, const DeadLetterSink::Record& r, bool for_index) {
   out += "{\"@timestamp\":\"";

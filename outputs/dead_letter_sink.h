@@ -23,6 +23,9 @@ class DeadLetterSink {
   };
 
   virtual ~DeadLetterSink() = default;
+  // append(), and counted in sluice_dead_letter_events_total{output,reason}
+  // when taken: what every output calls.
+  bool write(const Record& record, std::string& error);
   // False, with the reason in `error`, when the record could not be taken.
   virtual bool append(const Record& record, std::string& error) = 0;
   // Makes the appended records durable; an output acknowledges its batch only

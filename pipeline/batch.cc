@@ -25,6 +25,14 @@ void Batch::setAcknowledgement(std::shared_ptr<AckTracker> tracker, uint64_t seq
 
 Batch::~Batch() { releaseBudget(); }
 
+void Batch::releaseSpareRoom() {
+  if (documents.capacity() <= 2 * documents.size() + 4096) return;
+  documents.shrink_to_fit();
+  events.shrink_to_fit();
+  route_text.shrink_to_fit();
+  routes.shrink_to_fit();
+}
+
 void Batch::complete() {
   if (pending_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
   releaseBudget();

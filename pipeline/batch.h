@@ -56,6 +56,9 @@ class Batch {
   std::optional<std::string_view> route(size_t event_index, size_t field) const;
   uint32_t routeFieldCount() const { return route_field_count_; }
   size_t bytes() const { return documents.size(); }
+  // A batch sent far from full (linger, a trickle) gives back the room its
+  // builder reserved.
+  void releaseSpareRoom();
   // What the batch holds in memory, reserved room included, as the
   // in-flight budget and the disk buffer's cache count it.
   size_t memoryBytes() const {

@@ -144,15 +144,6 @@ bool BatchBuilder::flush() {
   batch_->setAcknowledgement(tracker_, sequence);
   if (on_sent_) on_sent_(sequence, std::move(positions_));
   positions_.clear();
-  // A batch sent far from full (linger, a trickle) gives back the room it
-  // reserved: the in-flight budget and the disk buffer's cache count what a
-  // batch holds, reserved room included.
-  if (batch_->documents.capacity() > 2 * batch_->documents.size() + 4096) {
-    batch_->documents.shrink_to_fit();
-    batch_->events.shrink_to_fit();
-    batch_->route_text.shrink_to_fit();
-    batch_->routes.shrink_to_fit();
-  }
   bool ok = sink_.send(std::move(batch_), wait_);
   openBatch();
   return ok;

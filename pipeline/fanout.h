@@ -19,6 +19,8 @@ class Fanout : public BatchSink {
       : outputs_(std::move(outputs)), budget_(std::move(budget)) {}
 
   bool send(BatchPtr batch, WaitReport& wait) override {
+    // Every input's batches pass here, whoever built them.
+    batch->releaseSpareRoom();
     const uint64_t bytes = batch->memoryBytes();
     if (!budget_->acquire(bytes, wait)) return false;
     batch->holdBudget(budget_, bytes);

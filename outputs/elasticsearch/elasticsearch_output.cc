@@ -235,16 +235,11 @@ bool ElasticsearchOutput::reject(const BulkItemResult& item, Worker& worker, con
   // A dead-letter file that cannot be written (disk full) holds the batch, as
   // an unreachable Elasticsearch does: the event is retried, never dropped.
   std::string error;
-  for (int attempt = 0; !dead_letter_->append(record, error); ++attempt) {
+  for (int attempt = 0; !dead_letter_->write(record, error); ++attempt) {
     deadLetterTrouble("cannot write the dead-letter file: holding the batch", error);
     if (!waitBeforeRetry(attempt)) return false;
   }
   written = true;
-  metrics()
-      .counter("sluice_dead_letter_events_total",
-               "Events written to an output's dead-letter file, by reason",
-               {{"output", id_}, {"reason", reason}})
-      .add();
   return true;
 }
 

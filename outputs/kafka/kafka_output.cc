@@ -345,7 +345,7 @@ bool KafkaOutput::deadLetter(const Rejected& r) {
   const DeadLetterSink::Record record{id_,    r.topic,  static_cast<int>(r.error), reason,
                                       detail, event_id, batch.document(event),     {}};
   std::string error;
-  for (int attempt = 0; !dead_letter_->append(record, error); ++attempt) {
+  for (int attempt = 0; !dead_letter_->write(record, error); ++attempt) {
     if (mayLog(dead_letter_log_, suppressed)) {
       logError("kafka", "cannot write the dead-letter file: holding the batch",
                {{"output", id_}, {"error", error}, {"suppressed", suppressed}});
@@ -353,11 +353,6 @@ bool KafkaOutput::deadLetter(const Rejected& r) {
     if (!pause(attempt)) return false;
   }
   r.message->entry->dead_lettered = true;
-  metrics()
-      .counter("sluice_dead_letter_events_total",
-               "Events written to an output's dead-letter file, by reason",
-               {{"output", id_}, {"reason", reason}})
-      .add();
   return true;
 }
 

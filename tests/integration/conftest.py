@@ -22,7 +22,7 @@ import uuid
 
 import pytest
 
-from kafka_support import start_kafka, stop_kafka
+from kafka_support import start_kafka_on_free_port, stop_kafka
 from support import (SluiceFactory, free_port, start_opensearch, stop_opensearch,
                      wait_until)
 
@@ -55,16 +55,7 @@ def opensearch(tmp_path_factory):
 def kafka(tmp_path_factory):
     """A real single-node Kafka 4.x broker (tests/servers/kafka), for the whole session."""
     directory = tmp_path_factory.mktemp("kafka")
-    last_err: Exception | None = None
-    for _ in range(3):  # a free port can be taken between probing and binding: retry
-        try:
-            broker = start_kafka(directory, free_port())
-            break
-        except RuntimeError as e:
-            last_err = e
-            stop_kafka(directory)
-    else:
-        raise RuntimeError(f"could not start Kafka: {last_err}")
+    broker = start_kafka_on_free_port(directory)
     try:
         yield broker  # broker.bootstrap == "127.0.0.1:PORT"
     finally:

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 from typing import Iterable
 
-from support import REPO_ROOT
+from support import REPO_ROOT, free_port
 
 KAFKA_SCRIPT = REPO_ROOT / "tests" / "servers" / "kafka"
 
@@ -88,6 +88,19 @@ def start_kafka(directory: Path, port: int, heap: str | None = None,
     if r.returncode != 0:
         raise RuntimeError(f"kafka start failed ({r.returncode}):\n{r.stderr[-4000:]}")
     return Kafka(f"127.0.0.1:{port}", directory)
+
+
+def start_kafka_on_free_port(directory: Path) -> Kafka:
+    """start_kafka on a free port, tried three times: a port can be taken between
+    probing and binding."""
+    last_err: Exception | None = None
+    for _ in range(3):
+        try:
+            return start_kafka(directory, free_port())
+        except RuntimeError as e:
+            last_err = e
+            stop_kafka(directory)
+    raise RuntimeError(f"could not start Kafka: {last_err}")
 
 
 def stop_kafka(directory: Path) -> None:

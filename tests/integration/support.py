@@ -596,3 +596,30 @@ def vm_kib(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1])
     raise AssertionError(f"{field} not in /proc/{pid}/status")
+
+
+class LineWriter(threading.Thread):
+    """Appends the lines ``line(0)``, ``line(1)``, ... (each ending in a newline) to
+    ``path`` at ``rate`` lines per second, until finish()."""
+
+    def __init__(self, path: Path, rate: int, line: Callable[[int], str]):
+        super().__init__(daemon=True)
+        self.path, self.rate, self.line = path, rate, line
+        self.written = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        with open(self.path, "ab", buffering=0) as f:
+            t0 = time.monotonic()
+            while not self._stop_event.is_set():
+                due = int((time.monotonic() - t0) * self.rate)
+                if due > self.written:
+                    f.write("".join(self.line(i) for i in range(self.written, due)).encode())
+                    self.written = due
+                self._stop_event.wait(0.02)
+
+    def finish(self) -> int:
+        """Stops writing; the number of lines written."""
+        self._stop_event.set()
+        self.join(30)
+        return self.written

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from kafka_support import Kafka, start_kafka, stop_kafka
-from support import base_config, file_input, free_port, metric_sum, run_sluice
+from kafka_support import Kafka, start_kafka, start_kafka_on_free_port, stop_kafka
+from support import LineWriter, base_config, file_input, free_port, metric_sum, run_sluice
 
 
 @pytest.fixture(scope="module")
@@ -25,16 +25,7 @@ def kafka(tmp_path_factory):
     """A broker of this module's own (it overrides a shared one of the same name): the outage
     test stops and restarts it."""
     directory = tmp_path_factory.mktemp("kafka-output")
-    last_err: Exception | None = None
-    for _ in range(3):  # a free port can be taken between probing and binding: retry
-        try:
-            broker = start_kafka(directory, free_port())
-            break
-        except RuntimeError as e:
-            last_err = e
-            stop_kafka(directory)
-    else:
-        raise RuntimeError(f"could not start Kafka: {last_err}")
+    broker = start_kafka_on_free_port(directory)
     try:
         yield broker
     finally:
@@ -189,31 +180,6 @@ OUTAGE_S = 30       # how long the broker stays stopped
 RSS_BOUND_MIB = 100
 
 
-class LineWriter(threading.Thread):
-    """Appends JSON lines with consecutive ``seq`` at ``rate`` lines per second."""
-
-    def __init__(self, path: Path, rate: int):
-        super().__init__(daemon=True)
-        self.path, self.rate = path, rate
-        self.written = 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        with open(self.path, "ab", buffering=0) as f:
-            t0 = time.monotonic()
-            while not self._stop_event.is_set():
-                due = int((time.monotonic() - t0) * self.rate)
-                if due > self.written:
-                    f.write(json_lines(due - self.written, self.written).encode())
-                    self.written = due
-                self._stop_event.wait(0.02)
-
-    def finish(self) -> int:
-        self._stop_event.set()
-        self.join(30)
-        return self.written
-
-
 class Sampler(threading.Thread):
     """Every 0.5 s: (monotonic time, VmRSS in KiB, /ready status)."""
 
@@ -258,7 +224,7 @@ def test_broker_outage_under_load_delivers_everything_once(tmp_path, sluice, kaf
     cfg["shutdown_timeout"] = "5s"
     agent = sluice(cfg)
     agent.until(lambda: agent.get("/ready")[0] == 200, 30, 0.2, "/ready before the outage")
-    writer = LineWriter(log, RATE)
+    writer = LineWriter(log, RATE, lambda i: json_lines(1, i))
     sampler = Sampler(agent)
     broker_down = False
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from support import (base_config, es_output, file_input, free_port, http_request, metric_sum,
+from support import (LineWriter, base_config, es_output, file_input, free_port, http_request, metric_sum,
                      settle, start_opensearch, stop_opensearch, wait_until)
 
 N = 300
@@ -89,32 +89,6 @@ OUTAGE_S = 60        # how long the node stays stopped
 # The in-memory budget being added (max_in_flight, 64 MiB + ~30 MiB overhead by
 # its docs) stays under it.
 RSS_BOUND_MIB = 100
-
-
-class LineWriter(threading.Thread):
-    """Appends JSON lines with consecutive ``seq`` at ``rate`` lines per second."""
-
-    def __init__(self, path: Path, rate: int):
-        super().__init__(daemon=True)
-        self.path, self.rate = path, rate
-        self.written = 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        with open(self.path, "ab", buffering=0) as f:
-            t0 = time.monotonic()
-            while not self._stop_event.is_set():
-                due = int((time.monotonic() - t0) * self.rate)
-                if due > self.written:
-                    f.write("".join(json.dumps({"seq": i, "msg": f"outage line {i}", "service": "outage"})
-                                    + "\n" for i in range(self.written, due)).encode())
-                    self.written = due
-                self._stop_event.wait(0.02)
-
-    def finish(self) -> int:
-        self._stop_event.set()
-        self.join(30)
-        return self.written
 
 
 class Sampler(threading.Thread):
@@ -196,7 +170,8 @@ def test_long_outage_under_load_exactly_once(tmp_path, sluice, monkeypatch):
         # input must pause (and show it) instead of holding everything in memory.
         cfg["pipeline"] = {"max_in_flight": "4MiB"}
         agent = sluice(cfg)
-        writer = LineWriter(log, RATE)
+        writer = LineWriter(log, RATE, lambda i: json.dumps(
+            {"seq": i, "msg": f"outage line {i}", "service": "outage"}) + "\n")
         writer.start()
         sampler = Sampler(agent, log)
         sampler.start()

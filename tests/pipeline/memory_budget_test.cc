@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "pipeline/batch.h"
+#include "pipeline/fanout.h"
 
 namespace sluice {
 namespace {
@@ -88,6 +89,36 @@ TEST(MemoryBudget, AbandonedBatchReturnsBytesWhenDestroyed) {
     batch->setConsumers(1);
   }
   EXPECT_EQ(budget->inUse(), 0u);
+}
+
+// Holds what it is given, for the test to look at.
+class HoldingOutput : public Output {
+ public:
+  const std::string& id() const override { return id_; }
+  void start() override {}
+  bool push(BatchPtr batch) override {
+    held.push_back(std::move(batch));
+    return true;
+  }
+  void stop(Deadline) override {}
+  std::vector<BatchPtr> held;
+
+ private:
+  std::string id_ = "holding";
+};
+
+TEST(MemoryBudget, AHalfEmptyBatchIsChargedWithoutItsSpareRoom) {
+  auto budget = std::make_shared<MemoryBudget>(64ULL << 20);
+  HoldingOutput output;
+  Fanout fanout({&output}, budget);
+  auto batch = std::make_shared<Batch>(0);
+  batch->documents.reserve(2 << 20);  // as a builder reserves a whole batch
+  batch->documents = "{\"a\":1}";
+  Counter waited;
+  WaitReport report{waited, {}};
+  ASSERT_TRUE(fanout.send(batch, report));
+  EXPECT_LT(budget->inUse(), 4096u) << "a trickle batch must not hold 2 MiB of the budget";
+  EXPECT_EQ(output.held.front()->documents, "{\"a\":1}");
 }
 
 }  // namespace
